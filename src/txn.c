@@ -1,0 +1,1249 @@
+#include <sys/socket.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <llhttp.h>
+
+#include "errpage.h"
+#include "log.h"
+#include "logrec.h"
+#include "netaddr.h"
+#include "url.h"
+#include "logwriter.h"
+#include "session.h"
+#include "tunnel.h"
+#include "upstream.h"
+#include "worker.h"
+#include "txn.h"
+
+/* Stop reading one side while the other has this much to send. */
+#define TXN_HIGH	(512 * 1024)
+
+enum body_mode {
+	BODY_NONE,
+	BODY_LENGTH,
+	BODY_CHUNKED,
+	BODY_EOF,
+};
+
+struct txn {
+	struct session		*s;
+	struct worker		*w;
+	struct runconf		*rc;
+	uint64_t		 id;
+	struct timespec		 t0_real, t0_mono;
+
+	struct http_msg		*req;
+	struct url		 url;
+	char			 authority[URL_HOST_MAX + 8];
+	char			 key[URL_HOST_MAX + 8];
+	char			*logurl;
+	enum body_mode		 req_body;
+	uint64_t		 req_left;
+	bool			 req_done;
+	bool			 req_sent_any;	/* body bytes went upstream */
+	bool			 websocket;
+	bool			 keep_alive;	/* the client connection, after */
+
+	struct upconnect	*connecting;
+	struct upconn		*up;
+	bool			 up_reused;
+	unsigned		 tries;
+	struct http1		 rp;
+	struct http_msg		*resp;
+	enum body_mode		 resp_body;
+	uint64_t		 resp_left;
+	bool			 resp_chunk_out;
+	bool			 resp_head_sent;
+	bool			 resp_any;	/* bytes came from upstream */
+	bool			 up_eof;	/* upstream closed: flush all */
+	struct evbuffer		*relay_to;	/* where body bytes go */
+	struct tunnel		*tun;
+
+	/* For the log. */
+	int			 status;
+	const char		*result;
+	uint64_t		 bytes_out;
+	char			 ctype[128];
+	char			 peer[INET6_ADDRSTRLEN];
+};
+
+static void	txn_up_read(struct bufferevent *, void *);
+static void	txn_up_write(struct bufferevent *, void *);
+static void	txn_up_event(struct bufferevent *, short, void *);
+static void	txn_connect(struct txn *);
+
+static struct evbuffer *
+txn_cout(struct txn *t)
+{
+	return bufferevent_get_output(t->s->bev);
+}
+
+static struct evbuffer *
+txn_cin(struct txn *t)
+{
+	return bufferevent_get_input(t->s->bev);
+}
+
+static const struct config *
+txn_cfg(struct txn *t)
+{
+	return &t->rc->cfg;
+}
+
+/* ---- the end of a transaction ------------------------------------- */
+
+static void
+txn_log(struct txn *t)
+{
+	struct timespec now;
+	struct logrec r;
+	char method[32];
+	char line[8192];
+	size_t n;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	memset(&r, 0, sizeof(r));
+	r.start = t->t0_real;
+	r.elapsed_ms = (uint64_t)(now.tv_sec - t->t0_mono.tv_sec) * 1000 +
+	    (uint64_t)((now.tv_nsec - t->t0_mono.tv_nsec) / 1000000);
+	r.client = t->s->addr;
+	r.result = t->result != NULL ? t->result : "NONE_NONE";
+	r.status = t->status;
+	r.bytes = t->bytes_out;
+	if (t->req != NULL && t->req->method != NULL) {
+		snprintf(method, sizeof(method), "%.*s",
+		    (int)t->req->method_len, t->req->method);
+		r.method = method;
+	}
+	r.url = t->logurl;
+	r.hierarchy = t->peer[0] != '\0' ? "HIER_DIRECT" : "HIER_NONE";
+	r.peer = t->peer[0] != '\0' ? t->peer : NULL;
+	r.content_type = t->ctype[0] != '\0' ? t->ctype : NULL;
+	n = logrec_format_squid(&r, line, sizeof(line));
+	logwriter_submit(line, n);
+}
+
+/* Frees everything the transaction holds, except the client session. */
+static void
+txn_free(struct txn *t, bool up_reusable)
+{
+	if (t->connecting != NULL)
+		upstream_connect_cancel(t->connecting);
+	if (t->tun != NULL)
+		tunnel_free(t->tun);
+	if (t->up != NULL)
+		upstream_release(t->up, up_reusable);
+	http1_msg_free(t->req);
+	http1_msg_free(t->resp);
+	free(t->logurl);
+	runconf_unref(t->rc);
+	free(t);
+}
+
+/* Logs, frees, and lets the session go on (or close). */
+static void
+txn_end(struct txn *t, bool up_reusable)
+{
+	struct session *s = t->s;
+	bool keep = t->keep_alive && t->req_done;
+
+	txn_log(t);
+	txn_free(t, up_reusable);
+	session_txn_done(s, keep);
+}
+
+void
+txn_abort(struct txn *t, const char *why)
+{
+	log_debug("txn %" PRIu64 " %s: %s", t->id, t->s->addr, why);
+	txn_log(t);
+	t->s->t = NULL;
+	txn_free(t, false);
+}
+
+/* Ends the transaction and the client connection at once. */
+static void
+txn_kill(struct txn *t, const char *why)
+{
+	struct session *s = t->s;
+
+	if (t->resp_head_sent && t->result != NULL &&
+	    strcmp(t->result, "TCP_MISS") == 0)
+		t->result = "TCP_MISS_ABORTED";
+	txn_abort(t, why);
+	session_close(s);
+}
+
+/* ---- answers Warden writes itself ----------------------------------- */
+
+static void
+txn_date(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(buf, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/*
+ * Writes a complete response of Warden's own. keep: the connection may
+ * stay open afterwards (only when the request was read to its end).
+ */
+static void
+txn_reply(struct txn *t, int status, const char *errname,
+    const char *extra_headers, const char *ctype, const char *body,
+    size_t body_len, bool keep)
+{
+	struct evbuffer *out = txn_cout(t);
+	bool head = t->req != NULL && t->req->method_id == HTTP_HEAD;
+	char date[64];
+	size_t before = evbuffer_get_length(out);
+
+	t->keep_alive = keep && t->keep_alive && t->req_done;
+	txn_date(date, sizeof(date));
+	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
+	    "Date: %s\r\n"
+	    "Server: warden/" WD_VERSION "\r\n"
+	    "Content-Type: %s\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n",
+	    status, http_status_text(status), date, ctype, body_len);
+	if (errname != NULL)
+		evbuffer_add_printf(out, "X-Warden-Error: %s\r\n", errname);
+	if (extra_headers != NULL)
+		evbuffer_add(out, extra_headers, strlen(extra_headers));
+	if (!t->keep_alive)
+		evbuffer_add(out, "Connection: close\r\n", 19);
+	else if (t->req != NULL && t->req->minor == 0)
+		evbuffer_add(out, "Connection: keep-alive\r\n", 24);
+	evbuffer_add(out, "\r\n", 2);
+	if (!head)
+		evbuffer_add(out, body, body_len);
+	t->bytes_out += evbuffer_get_length(out) - before;
+	t->status = status;
+	t->resp_head_sent = true;
+	snprintf(t->ctype, sizeof(t->ctype), "%s", ctype);
+}
+
+/*
+ * An error page. Once response bytes have gone to the client there is
+ * nothing to say any more: the connection is cut instead.
+ */
+static void
+txn_error(struct txn *t, int status, const char *result, const char *errname,
+    const char *detail)
+{
+	size_t cap;
+	char *page;
+	int n;
+
+	if (t->resp_head_sent) {
+		txn_kill(t, detail);
+		return;
+	}
+	if (t->result == NULL || result != NULL)
+		t->result = result != NULL ? result : "NONE_NONE";
+	log_debug("txn %" PRIu64 " %s: %d %s", t->id, t->s->addr, status,
+	    detail);
+	cap = 4096 + 6 * (strlen(detail) + (t->logurl != NULL ?
+	    strlen(t->logurl) : 0) + strlen(txn_cfg(t)->visible_hostname));
+	if ((page = malloc(cap)) == NULL) {
+		txn_kill(t, "out of memory");
+		return;
+	}
+	n = errpage_render(status, detail, t->logurl,
+	    txn_cfg(t)->visible_hostname, page, cap);
+	if (n < 0) {
+		free(page);
+		txn_kill(t, "error page too large");
+		return;
+	}
+	if (t->up != NULL) {
+		upstream_release(t->up, false);
+		t->up = NULL;
+	}
+	txn_reply(t, status, errname, NULL, "text/html; charset=utf-8", page,
+	    (size_t)n, false);
+	free(page);
+	txn_end(t, false);
+}
+
+void
+txn_reject(struct session *s, int status, const char *why)
+{
+	struct txn *t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		session_close(s);
+		return;
+	}
+	t->s = s;
+	t->w = s->w;
+	t->rc = runconf_ref(s->w->rc);
+	t->id = s->w->next_txn_id++;
+	clock_gettime(CLOCK_REALTIME, &t->t0_real);
+	clock_gettime(CLOCK_MONOTONIC, &t->t0_mono);
+	s->t = t;
+	log_info("txn %" PRIu64 " %s: request refused with %d: %s", t->id,
+	    s->addr, status, why);
+	txn_error(t, status, "NONE_NONE", "bad-request", why);
+}
+
+/* ---- checking the request ------------------------------------------- */
+
+static bool
+txn_client_allowed(struct txn *t)
+{
+	const struct config *cfg = txn_cfg(t);
+	size_t i;
+
+	for (i = 0; i < cfg->nallow_clients; i++)
+		if (netaddr_cidr_match(&cfg->allow_clients[i],
+		    (const struct sockaddr *)&t->s->ss))
+			return true;
+	return false;
+}
+
+/* RFC 9110 section 7.6.3: our own name among the Via received-by. */
+static bool
+txn_via_loop(struct txn *t)
+{
+	const char *me = txn_cfg(t)->visible_hostname;
+	const struct hdr *h;
+	const char *p, *end, *tok, *sp;
+	size_t i, toklen, melen = strlen(me);
+
+	for (i = 0; i < t->req->hdrs.n; i++) {
+		h = &t->req->hdrs.v[i];
+		if (h->id != HDR_VIA)
+			continue;
+		p = h->value;
+		end = h->value + h->value_len;
+		while (httphdr_list_next(&p, end, &tok, &toklen)) {
+			/* "1.1 name (comment)": the second word. */
+			sp = memchr(tok, ' ', toklen);
+			if (sp == NULL)
+				continue;
+			sp++;
+			toklen -= (size_t)(sp - tok);
+			tok = sp;
+			sp = memchr(tok, ' ', toklen);
+			if (sp != NULL)
+				toklen = (size_t)(sp - tok);
+			if (toklen == melen && strncasecmp(tok, me, melen) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+static int
+txn_make_logurl(struct txn *t)
+{
+	const struct url *u = &t->url;
+	size_t len;
+
+	if (u->form == URL_FORM_AUTHORITY || u->form == URL_FORM_ABSOLUTE) {
+		if (url_format_authority(u->host, u->host_ipv6, u->port,
+		    u->form == URL_FORM_AUTHORITY ? 0 : 80, t->authority,
+		    sizeof(t->authority)) == -1)
+			return -1;
+		snprintf(t->key, sizeof(t->key), "%s%s%s:%u",
+		    u->host_ipv6 ? "[" : "", u->host, u->host_ipv6 ? "]" : "",
+		    (unsigned)u->port);
+	}
+	if (u->form == URL_FORM_AUTHORITY) {
+		t->logurl = strdup(t->authority);
+	} else if (u->form == URL_FORM_ABSOLUTE) {
+		len = strlen(t->authority) + u->path_len + 8;
+		if ((t->logurl = malloc(len)) != NULL)
+			snprintf(t->logurl, len, "http://%s%.*s", t->authority,
+			    (int)u->path_len, u->path);
+	} else {
+		t->logurl = strndup(t->req->target, t->req->target_len);
+	}
+	return t->logurl == NULL ? -1 : 0;
+}
+
+/* An absolute-form target with a scheme other than http. */
+static bool
+txn_other_scheme(const char *tg, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && i < 16; i++) {
+		if (tg[i] == ':')
+			return i + 3 <= len && memcmp(tg + i, "://", 3) == 0 &&
+			    !(i == 4 && strncasecmp(tg, "http", 4) == 0);
+		if (!((tg[i] >= 'a' && tg[i] <= 'z') ||
+		    (tg[i] >= 'A' && tg[i] <= 'Z') || (i > 0 &&
+		    ((tg[i] >= '0' && tg[i] <= '9') || tg[i] == '+' ||
+		    tg[i] == '-' || tg[i] == '.'))))
+			return false;
+	}
+	return false;
+}
+
+/* Origin-form and asterisk-form: the request is for Warden itself. */
+static void
+txn_local(struct txn *t)
+{
+	static const char allow[] = "Allow: GET, HEAD, POST, PUT, DELETE, "
+	    "OPTIONS, PATCH, CONNECT\r\n";
+	const struct http_msg *m = t->req;
+	char page[1024];
+	int n;
+
+	t->result = "TCP_MISS";
+	if (t->url.form == URL_FORM_ASTERISK) {
+		/* RFC 9110 section 9.3.7: OPTIONS * asks about the server. */
+		txn_reply(t, 200, NULL, allow, "text/plain", "", 0, true);
+		txn_end(t, false);
+		return;
+	}
+	if (m->target_len != 1 || (m->method_id != HTTP_GET &&
+	    m->method_id != HTTP_HEAD)) {
+		txn_error(t, 404, NULL, "not-found", "Warden is a proxy: this "
+		    "address serves no pages. Configure your browser to use "
+		    "it as its HTTP proxy.");
+		return;
+	}
+	n = snprintf(page, sizeof(page), "<!DOCTYPE html>\n<html><head>"
+	    "<meta charset=\"utf-8\"><title>Warden</title></head><body>"
+	    "<h1>Warden " WD_VERSION "</h1><p>This web filter is "
+	    "running. Point your browser's HTTP and HTTPS proxy at this "
+	    "address to use it.</p></body></html>\n");
+	txn_reply(t, 200, NULL, NULL, "text/html; charset=utf-8", page,
+	    (size_t)n, true);
+	txn_end(t, false);
+}
+
+static void	txn_req_body(void *, const char *, size_t);
+
+void
+txn_start(struct session *s, struct http_msg *m)
+{
+	struct hdr_problem prob;
+	struct werr err;
+	struct txn *t;
+	bool connect;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		http1_msg_free(m);
+		session_close(s);
+		return;
+	}
+	t->s = s;
+	t->w = s->w;
+	t->rc = runconf_ref(s->w->rc);
+	t->id = s->w->next_txn_id++;
+	t->req = m;
+	clock_gettime(CLOCK_REALTIME, &t->t0_real);
+	clock_gettime(CLOCK_MONOTONIC, &t->t0_mono);
+	s->t = t;
+	s->rq.on_body = txn_req_body;
+	s->rq.arg = t;
+	connect = m->method_id == HTTP_CONNECT;
+
+	/* Not an open proxy: only configured client networks. */
+	if (!txn_client_allowed(t)) {
+		t->logurl = strndup(m->target, m->target_len);
+		log_info("txn %" PRIu64 " %s: client not in allow_clients",
+		    t->id, s->addr);
+		txn_error(t, 403, "TCP_DENIED", "client-denied",
+		    "Your address is not allowed to use this proxy.");
+		return;
+	}
+	if (m->major != 1 || m->minor > 1) {
+		txn_error(t, 505, NULL, "bad-request",
+		    "Only HTTP/1.0 and HTTP/1.1 are supported.");
+		return;
+	}
+	if (httphdr_analyse(&m->hdrs, true, m->minor, &m->info, &prob) == -1) {
+		t->logurl = strndup(m->target, m->target_len);
+		txn_error(t, prob.status, NULL, "bad-request", prob.err.msg);
+		return;
+	}
+	if (!connect && txn_other_scheme(m->target, m->target_len)) {
+		t->logurl = strndup(m->target, m->target_len);
+		txn_error(t, 501, NULL, "unsupported-scheme", "Only http:// "
+		    "URLs can be requested through this proxy without "
+		    "CONNECT.");
+		return;
+	}
+	if (url_parse_target(m->target, m->target_len, connect, &t->url,
+	    &err) == -1) {
+		txn_error(t, 400, NULL, "bad-request", err.msg);
+		return;
+	}
+	if (txn_make_logurl(t) == -1) {
+		txn_error(t, 400, NULL, "bad-request", "URL too long");
+		return;
+	}
+	t->keep_alive = m->minor == 1 ? !m->info.conn_close :
+	    m->info.conn_keep_alive && !m->info.conn_close;
+	if (m->info.chunked) {
+		t->req_body = BODY_CHUNKED;
+	} else if (m->info.content_length > 0) {
+		t->req_body = BODY_LENGTH;
+		t->req_left = (uint64_t)m->info.content_length;
+	} else
+		t->req_done = true;
+
+	if (t->url.form == URL_FORM_ASTERISK &&
+	    m->method_id != HTTP_OPTIONS) {
+		txn_error(t, 400, NULL, "bad-request",
+		    "'*' is only a target for OPTIONS.");
+		return;
+	}
+	if (txn_via_loop(t)) {
+		txn_error(t, 508, NULL, "loop", "This request has already "
+		    "passed through this proxy (forwarding loop).");
+		return;
+	}
+	if (m->info.expect_other) {
+		txn_error(t, 417, NULL, "bad-request",
+		    "Only the expectation 100-continue is supported.");
+		return;
+	}
+	if (t->url.form == URL_FORM_ORIGIN ||
+	    t->url.form == URL_FORM_ASTERISK) {
+		txn_local(t);
+		return;
+	}
+	if (connect) {
+		if (!netaddr_ports_contain(txn_cfg(t)->connect_ports,
+		    txn_cfg(t)->nconnect_ports, t->url.port)) {
+			log_info("txn %" PRIu64 " %s: CONNECT to port %u "
+			    "refused", t->id, s->addr, (unsigned)t->url.port);
+			txn_error(t, 403, "TCP_DENIED", "port-denied",
+			    "Tunnels to this port are not allowed.");
+			return;
+		}
+		if (!t->req_done) {
+			txn_error(t, 400, NULL, "bad-request",
+			    "A CONNECT request has no content.");
+			return;
+		}
+		t->result = "TCP_TUNNEL";
+	} else {
+		t->result = "TCP_MISS";
+		t->websocket = txn_cfg(t)->websocket &&
+		    m->info.upgrade_websocket &&
+		    m->method_id == HTTP_GET && t->req_done;
+	}
+	txn_connect(t);
+}
+
+/* ---- to the origin ---------------------------------------------------- */
+
+static void
+txn_write_fields(struct evbuffer *out, const struct hdrs *h,
+    enum xff_mode xff)
+{
+	const struct hdr *f;
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		f = &h->v[i];
+		if (f->flags & HDR_F_DROP)
+			continue;
+		switch (f->id) {
+		case HDR_HOST:
+		case HDR_X_FORWARDED_FOR:
+			continue;
+		case HDR_FORWARDED:
+		case HDR_FROM:
+			if (xff == XFF_ANONYMOUS)
+				continue;
+			break;
+		default:
+			break;
+		}
+		evbuffer_add(out, f->name, f->name_len);
+		evbuffer_add(out, ": ", 2);
+		evbuffer_add(out, f->value, f->value_len);
+		evbuffer_add(out, "\r\n", 2);
+	}
+}
+
+/* X-Forwarded-For: what the client sent, then the client itself. */
+static void
+txn_write_xff(struct txn *t, struct evbuffer *out)
+{
+	const struct hdrs *h = &t->req->hdrs;
+	const struct hdr *f;
+	size_t i;
+	bool first = true;
+
+	if (txn_cfg(t)->x_forwarded_for != XFF_ADD)
+		return;
+	evbuffer_add(out, "X-Forwarded-For: ", 17);
+	for (i = 0; i < h->n; i++) {
+		f = &h->v[i];
+		if (f->id != HDR_X_FORWARDED_FOR || f->value_len == 0)
+			continue;
+		if (!first)
+			evbuffer_add(out, ", ", 2);
+		evbuffer_add(out, f->value, f->value_len);
+		first = false;
+	}
+	if (!first)
+		evbuffer_add(out, ", ", 2);
+	evbuffer_add_printf(out, "%s\r\n", t->s->addr);
+}
+
+static void
+txn_write_request_head(struct txn *t)
+{
+	struct evbuffer *out = bufferevent_get_output(t->up->bev);
+	const struct http_msg *m = t->req;
+
+	evbuffer_add_printf(out, "%.*s %.*s HTTP/1.1\r\nHost: %s\r\n",
+	    (int)m->method_len, m->method, (int)t->url.path_len, t->url.path,
+	    t->authority);
+	txn_write_fields(out, &m->hdrs, txn_cfg(t)->x_forwarded_for);
+	evbuffer_add_printf(out, "Via: %s\r\n", t->rc->via);
+	txn_write_xff(t, out);
+	if (t->req_body == BODY_CHUNKED)
+		evbuffer_add(out, "Transfer-Encoding: chunked\r\n", 28);
+	else if (m->info.content_length >= 0)
+		evbuffer_add_printf(out, "Content-Length: %" PRId64 "\r\n",
+		    m->info.content_length);
+	if (t->websocket)
+		evbuffer_add(out, "Connection: Upgrade\r\n"
+		    "Upgrade: websocket\r\n", 41);
+	evbuffer_add(out, "\r\n", 2);
+}
+
+/* Decoded chunk data from the client, re-framed by us. */
+static void
+txn_req_body(void *arg, const char *data, size_t len)
+{
+	struct txn *t = arg;
+	struct evbuffer *out = bufferevent_get_output(t->up->bev);
+
+	if (len == 0)
+		return;
+	evbuffer_add_printf(out, "%zx\r\n", len);
+	evbuffer_add(out, data, len);
+	evbuffer_add(out, "\r\n", 2);
+	t->req_sent_any = true;
+}
+
+/* Moves request body bytes upstream while there is room. */
+static void
+txn_pump_request(struct txn *t)
+{
+	struct evbuffer *in = txn_cin(t), *out;
+	struct evbuffer_iovec v;
+	const char *why = NULL;
+	size_t n;
+	ssize_t used;
+	bool done;
+
+	if (t->req_done || t->up == NULL)
+		return;
+	out = bufferevent_get_output(t->up->bev);
+	while (!t->req_done && evbuffer_get_length(in) > 0 &&
+	    evbuffer_get_length(out) < TXN_HIGH) {
+		if (t->req_body == BODY_LENGTH) {
+			n = evbuffer_get_length(in);
+			if (n > t->req_left)
+				n = (size_t)t->req_left;
+			evbuffer_remove_buffer(in, out, n);
+			t->req_left -= n;
+			t->req_sent_any = true;
+			if (t->req_left == 0)
+				t->req_done = true;
+			continue;
+		}
+		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+			break;
+		used = http1_chunked(&t->s->rq, v.iov_base, v.iov_len, &done,
+		    &why);
+		if (used == -1) {
+			log_info("txn %" PRIu64 " %s: bad chunked request "
+			    "body: %s", t->id, t->s->addr, why);
+			t->keep_alive = false;
+			txn_error(t, 400, NULL, "bad-request",
+			    "The request body's chunked framing is invalid.");
+			return;
+		}
+		evbuffer_drain(in, (size_t)used);
+		if (done) {
+			evbuffer_add(out, "0\r\n\r\n", 5);
+			t->req_done = true;
+		}
+	}
+	if (t->req_done) {
+		bufferevent_set_timeouts(t->s->bev, NULL, NULL);
+		return;
+	}
+	if (evbuffer_get_length(out) >= TXN_HIGH) {
+		/* Back-pressure: read the client again once this drains. */
+		bufferevent_disable(t->s->bev, EV_READ);
+		bufferevent_setwatermark(t->up->bev, EV_WRITE, TXN_HIGH / 2, 0);
+	}
+}
+
+static void
+txn_timeouts(struct bufferevent *bev, unsigned rsec, unsigned wsec)
+{
+	struct timeval r = { rsec, 0 }, w = { wsec, 0 };
+
+	bufferevent_set_timeouts(bev, rsec ? &r : NULL, wsec ? &w : NULL);
+}
+
+static void
+txn_tunnel_done(const struct tunnel_stats *st, const char *why, void *arg)
+{
+	struct txn *t = arg;
+	struct session *s = t->s;
+
+	t->bytes_out += st->to_client;
+	t->keep_alive = false;
+	txn_abort(t, why != NULL ? why : "tunnel closed");
+	session_close(s);
+}
+
+static void
+txn_start_tunnel(struct txn *t)
+{
+	t->s->state = SESSION_TUNNEL;
+	t->tun = tunnel_new(t->s->bev, t->up->bev,
+	    txn_cfg(t)->tunnel_idle_timeout, txn_tunnel_done, t);
+	if (t->tun == NULL)
+		txn_kill(t, "out of memory");
+}
+
+static void
+txn_up_ready(struct txn *t)
+{
+	const struct config *cfg = txn_cfg(t);
+	struct bufferevent *ub = t->up->bev;
+	static const char est[] = "HTTP/1.1 200 Connection established\r\n\r\n";
+
+	snprintf(t->peer, sizeof(t->peer), "%s", t->up->peer);
+	if (t->req->method_id == HTTP_CONNECT) {
+		evbuffer_add(txn_cout(t), est, sizeof(est) - 1);
+		t->status = 200;
+		t->resp_head_sent = true;
+		txn_start_tunnel(t);
+		return;
+	}
+	t->up->nreq++;
+	http1_init(&t->rp, HTTP_RESPONSE, cfg->max_headers, NULL, NULL);
+	bufferevent_setcb(ub, txn_up_read, txn_up_write, txn_up_event, t);
+	bufferevent_setwatermark(ub, EV_READ, 0, TXN_HIGH);
+	bufferevent_setwatermark(ub, EV_WRITE, 0, 0);
+	txn_timeouts(ub, cfg->read_timeout, cfg->read_timeout);
+	bufferevent_enable(ub, EV_READ | EV_WRITE);
+	txn_write_request_head(t);
+	if (!t->req_done)
+		txn_timeouts(t->s->bev, cfg->client_read_timeout,
+		    cfg->read_timeout);
+	txn_pump_request(t);
+}
+
+static void
+txn_connected(struct upconn *uc, enum upstream_err err, const char *detail,
+    void *arg)
+{
+	struct txn *t = arg;
+	char msg[600];
+
+	t->connecting = NULL;
+	switch (err) {
+	case UPSTREAM_OK:
+		t->up = uc;
+		txn_up_ready(t);
+		return;
+	case UPSTREAM_DNS:
+		snprintf(msg, sizeof(msg), "The name %s could not be resolved "
+		    "(%s).", t->url.host, detail);
+		txn_error(t, 502, NULL, upstream_err_str(err), msg);
+		return;
+	case UPSTREAM_CONNECT:
+		snprintf(msg, sizeof(msg), "Could not connect to %s (%s).",
+		    t->authority, detail);
+		txn_error(t, 502, NULL, upstream_err_str(err), msg);
+		return;
+	case UPSTREAM_TIMEOUT:
+		snprintf(msg, sizeof(msg), "%s did not answer in time (%s).",
+		    t->authority, detail);
+		txn_error(t, 504, NULL, upstream_err_str(err), msg);
+		return;
+	case UPSTREAM_LOOP:
+		snprintf(msg, sizeof(msg), "Forwarding loop: %s.", detail);
+		txn_error(t, 508, NULL, upstream_err_str(err), msg);
+		return;
+	case UPSTREAM_INTERNAL:
+		break;
+	}
+	txn_error(t, 500, NULL, "internal", detail);
+}
+
+static void
+txn_connect(struct txn *t)
+{
+	if (t->req->method_id != HTTP_CONNECT && !t->websocket &&
+	    (t->up = upstream_pool_get(t->w, t->key)) != NULL) {
+		t->up_reused = true;
+		txn_up_ready(t);
+		return;
+	}
+	t->up_reused = false;
+	t->connecting = upstream_connect(t->w, t->url.host, t->url.port,
+	    txn_connected, t);
+	if (t->connecting == NULL)
+		txn_error(t, 500, NULL, "internal", "out of memory");
+}
+
+/* ---- the response ------------------------------------------------------ */
+
+static void
+txn_resp_body(void *arg, const char *data, size_t len)
+{
+	struct txn *t = arg;
+	struct evbuffer *out = t->relay_to;
+
+	if (len == 0)
+		return;
+	if (t->resp_chunk_out)
+		evbuffer_add_printf(out, "%zx\r\n", len);
+	evbuffer_add(out, data, len);
+	if (t->resp_chunk_out)
+		evbuffer_add(out, "\r\n", 2);
+}
+
+/* extra: fields of our own, written last (CRLF-terminated lines). */
+static void
+txn_write_response_head(struct txn *t, const struct http_msg *m,
+    bool final, const char *extra)
+{
+	struct evbuffer *out = txn_cout(t);
+	size_t before = evbuffer_get_length(out);
+
+	evbuffer_add_printf(out, "HTTP/1.1 %d %.*s\r\n", m->status,
+	    (int)m->reason_len, m->reason != NULL ? m->reason : "");
+	txn_write_fields(out, &m->hdrs, XFF_OFF);
+	evbuffer_add_printf(out, "Via: %s\r\n", t->rc->via);
+	if (final) {
+		switch (t->resp_body) {
+		case BODY_NONE:
+			/* HEAD and 304 keep the length they describe. */
+			if (m->info.content_length >= 0 && m->status != 204)
+				evbuffer_add_printf(out, "Content-Length: %"
+				    PRId64 "\r\n", m->info.content_length);
+			break;
+		case BODY_LENGTH:
+			evbuffer_add_printf(out, "Content-Length: %" PRIu64
+			    "\r\n", t->resp_left);
+			break;
+		case BODY_CHUNKED:
+		case BODY_EOF:
+			if (t->resp_chunk_out)
+				evbuffer_add(out, "Transfer-Encoding: "
+				    "chunked\r\n", 28);
+			break;
+		}
+		if (!t->keep_alive)
+			evbuffer_add(out, "Connection: close\r\n", 19);
+		else if (t->req->minor == 0)
+			evbuffer_add(out, "Connection: keep-alive\r\n", 24);
+	}
+	if (extra != NULL)
+		evbuffer_add(out, extra, strlen(extra));
+	evbuffer_add(out, "\r\n", 2);
+	t->bytes_out += evbuffer_get_length(out) - before;
+}
+
+static void
+txn_resp_done(struct txn *t)
+{
+	const struct http_msg *m = t->resp;
+	bool reusable;
+
+	if (t->resp_chunk_out) {
+		evbuffer_add(txn_cout(t), "0\r\n\r\n", 5);
+		t->bytes_out += 5;
+	}
+	/* Any byte past the end of the message poisons the connection. */
+	reusable = t->resp_body != BODY_EOF && !m->info.conn_close &&
+	    (m->minor == 1 || m->info.conn_keep_alive) && t->req_done &&
+	    evbuffer_get_length(bufferevent_get_input(t->up->bev)) == 0;
+	txn_end(t, reusable);
+}
+
+/* A final response head arrived: check it and send ours. */
+static int
+txn_resp_head(struct txn *t, struct http_msg *m)
+{
+	struct hdr_problem prob;
+	const struct hdr *ct;
+	char msg[600];
+
+	if (m->major != 1) {
+		http1_msg_free(m);
+		txn_error(t, 502, NULL, "bad-response",
+		    "The origin answered with an unsupported HTTP version.");
+		return -1;
+	}
+	if (httphdr_analyse(&m->hdrs, false, m->minor, &m->info, &prob) ==
+	    -1) {
+		http1_msg_free(m);
+		snprintf(msg, sizeof(msg), "The origin's response was "
+		    "malformed: %s", prob.err.msg);
+		txn_error(t, 502, NULL, "bad-response", msg);
+		return -1;
+	}
+	t->resp = m;
+	t->status = m->status;
+	if ((ct = m->info.content_type) != NULL)
+		snprintf(t->ctype, sizeof(t->ctype), "%.*s",
+		    (int)ct->value_len, ct->value);
+	if (t->req->method_id == HTTP_HEAD || m->status == 204 ||
+	    m->status == 304)
+		t->resp_body = BODY_NONE;
+	else if (m->info.chunked)
+		t->resp_body = BODY_CHUNKED;
+	else if (m->info.content_length >= 0) {
+		t->resp_body = m->info.content_length > 0 ? BODY_LENGTH :
+		    BODY_NONE;
+		t->resp_left = (uint64_t)m->info.content_length;
+	} else
+		t->resp_body = BODY_EOF;
+	if (t->resp_body == BODY_NONE && m->info.content_length == 0 &&
+	    t->req->method_id != HTTP_HEAD && m->status != 204 &&
+	    m->status != 304)
+		t->resp_left = 0;
+	if (t->resp_body == BODY_CHUNKED || t->resp_body == BODY_EOF) {
+		/* Our own framing: chunked for 1.1, the close for 1.0. */
+		t->resp_chunk_out = t->req->minor == 1;
+		if (!t->resp_chunk_out)
+			t->keep_alive = false;
+	}
+	if (!t->req_done || t->w->draining)
+		t->keep_alive = false;
+	/* The parser is past the head: chunks come next. */
+	t->rp.on_body = txn_resp_body;
+	t->rp.arg = t;
+	return 0;
+}
+
+static void
+txn_websocket(struct txn *t, struct http_msg *m)
+{
+	const struct hdr *up = httphdr_find(&m->hdrs, HDR_UPGRADE);
+	struct hdr_problem prob;
+
+	if (!t->websocket || up == NULL ||
+	    !httphdr_token_eq(up->value, up->value_len, "websocket") ||
+	    httphdr_analyse(&m->hdrs, false, m->minor, &m->info, &prob) ==
+	    -1) {
+		http1_msg_free(m);
+		txn_error(t, 502, NULL, "bad-response",
+		    "The origin switched protocols unasked.");
+		return;
+	}
+	t->status = 101;
+	t->keep_alive = false;
+	/* Re-add what hop-by-hop removal took: this hop upgrades too. */
+	txn_write_response_head(t, m, false,
+	    "Connection: Upgrade\r\nUpgrade: websocket\r\n");
+	http1_msg_free(m);
+	t->resp_head_sent = true;
+	txn_start_tunnel(t);
+}
+
+/*
+ * Moves response body bytes to the client while it keeps up. Returns 1 at
+ * the end of the message, 0 when more is to come, -1 on bad framing.
+ */
+static int
+txn_relay_body(struct txn *t, struct evbuffer *in, struct evbuffer *out)
+{
+	size_t before = evbuffer_get_length(out), n;
+	struct evbuffer_iovec v;
+	const char *why = NULL;
+	ssize_t used;
+	bool done;
+	int r = t->resp_body == BODY_NONE ? 1 : 0;
+
+	t->relay_to = out;
+	while (r == 0 && evbuffer_get_length(in) > 0 &&
+	    (t->up_eof || evbuffer_get_length(out) < TXN_HIGH)) {
+		switch (t->resp_body) {
+		case BODY_NONE:
+			r = 1;
+			break;
+		case BODY_LENGTH:
+			n = evbuffer_get_length(in);
+			if (n > t->resp_left)
+				n = (size_t)t->resp_left;
+			evbuffer_remove_buffer(in, out, n);
+			t->resp_left -= n;
+			if (t->resp_left == 0)
+				r = 1;
+			break;
+		case BODY_EOF:
+			n = evbuffer_get_length(in);
+			if (t->resp_chunk_out)
+				evbuffer_add_printf(out, "%zx\r\n", n);
+			evbuffer_remove_buffer(in, out, n);
+			if (t->resp_chunk_out)
+				evbuffer_add(out, "\r\n", 2);
+			break;
+		case BODY_CHUNKED:
+			if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+				break;
+			used = http1_chunked(&t->rp, v.iov_base, v.iov_len,
+			    &done, &why);
+			if (used == -1) {
+				log_info("txn %" PRIu64 " %s: bad chunked "
+				    "response from %s: %s", t->id, t->s->addr,
+				    t->authority, why);
+				r = -1;
+				break;
+			}
+			evbuffer_drain(in, (size_t)used);
+			if (done)
+				r = 1;
+			break;
+		}
+	}
+	t->bytes_out += evbuffer_get_length(out) - before;
+	t->relay_to = NULL;
+	return r;
+}
+
+static void	txn_relay_more(struct txn *, int);
+
+/*
+ * The first body bytes are decoded before the head goes out, so that a
+ * response whose framing is bad from the start gets a clean 502 rather
+ * than a cut connection.
+ */
+static void
+txn_first_body(struct txn *t, struct evbuffer *in)
+{
+	struct evbuffer *tmp;
+	int r;
+
+	if ((tmp = evbuffer_new()) == NULL) {
+		txn_error(t, 500, NULL, "internal", "out of memory");
+		return;
+	}
+	r = txn_relay_body(t, in, tmp);
+	if (r == -1) {
+		evbuffer_free(tmp);
+		t->bytes_out = 0;
+		txn_error(t, 502, NULL, "bad-response",
+		    "The origin's response body framing is invalid.");
+		return;
+	}
+	txn_write_response_head(t, t->resp, true, NULL);
+	t->resp_head_sent = true;
+	evbuffer_add_buffer(txn_cout(t), tmp);
+	evbuffer_free(tmp);
+	txn_relay_more(t, r);
+}
+
+static void
+txn_up_read(struct bufferevent *bev, void *arg)
+{
+	struct txn *t = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	const struct config *cfg = txn_cfg(t);
+	struct http_head_limits lim;
+	struct hdr_problem prob;
+	struct http_msg *m;
+	struct http1_err e;
+	int r;
+
+	if (evbuffer_get_length(in) > 0)
+		t->resp_any = true;
+	while (t->resp == NULL) {
+		lim.max_start_line = cfg->max_request_line;
+		lim.max_fields = cfg->max_header_size;
+		lim.max_count = cfg->max_headers;
+		r = http1_read_head(&t->rp, in, &lim,
+		    t->req->method_id == HTTP_HEAD, &m, &e);
+		if (r == 0)
+			return;
+		if (r == -1) {
+			log_info("txn %" PRIu64 " %s: bad response head from "
+			    "%s: %s", t->id, t->s->addr, t->authority, e.why);
+			txn_error(t, 502, NULL, "bad-response",
+			    "The origin's response was malformed.");
+			return;
+		}
+		if (m->status >= 200) {
+			if (txn_resp_head(t, m) == -1)
+				return;
+			txn_first_body(t, in);
+			return;
+		}
+		if (m->status == 101) {
+			txn_websocket(t, m);
+			return;
+		}
+		if (httphdr_analyse(&m->hdrs, false, m->minor, &m->info,
+		    &prob) == -1) {
+			http1_msg_free(m);
+			txn_error(t, 502, NULL, "bad-response",
+			    "The origin's interim response was malformed.");
+			return;
+		}
+		/* RFC 9110 section 15.2: 1xx go on, except to HTTP/1.0. */
+		if (t->req->minor == 1)
+			txn_write_response_head(t, m, false, NULL);
+		http1_msg_free(m);
+		http1_reset(&t->rp);
+	}
+	txn_relay_more(t, txn_relay_body(t, in, txn_cout(t)));
+}
+
+/* After a relay pass: finish, cut, or wait with back-pressure. */
+static void
+txn_relay_more(struct txn *t, int r)
+{
+	if (r == -1) {
+		txn_kill(t, "bad chunked response");
+		return;
+	}
+	if (r == 1) {
+		txn_resp_done(t);
+		return;
+	}
+	if (evbuffer_get_length(txn_cout(t)) >= TXN_HIGH) {
+		bufferevent_disable(t->up->bev, EV_READ);
+		bufferevent_setwatermark(t->s->bev, EV_WRITE, TXN_HIGH / 2, 0);
+	}
+}
+
+static void
+txn_up_write(struct bufferevent *bev, void *arg)
+{
+	struct txn *t = arg;
+
+	(void)bev;
+	if (t->req_done)
+		return;
+	bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
+	bufferevent_enable(t->s->bev, EV_READ);
+	txn_pump_request(t);
+}
+
+/* The pooled connection was stale: try once more on a fresh one. */
+static bool
+txn_retry(struct txn *t)
+{
+	if (!t->up_reused || t->resp_any || t->req_sent_any ||
+	    t->req_body != BODY_NONE || t->tries > 0)
+		return false;
+	t->tries++;
+	upstream_release(t->up, false);
+	t->up = NULL;
+	t->up_reused = false;
+	t->connecting = upstream_connect(t->w, t->url.host, t->url.port,
+	    txn_connected, t);
+	if (t->connecting == NULL)
+		txn_error(t, 500, NULL, "internal", "out of memory");
+	return true;
+}
+
+static void
+txn_up_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct txn *t = arg;
+	char msg[600];
+
+	if (what & BEV_EVENT_TIMEOUT) {
+		snprintf(msg, sizeof(msg), "%s did not answer within %u "
+		    "seconds.", t->authority, txn_cfg(t)->read_timeout);
+		txn_error(t, 504, NULL, "timeout", msg);
+		return;
+	}
+	/* EOF or error. */
+	if (t->resp == NULL) {
+		if (txn_retry(t))
+			return;
+		snprintf(msg, sizeof(msg), "%s closed the connection without "
+		    "a complete response.", t->authority);
+		txn_error(t, 502, NULL, "bad-response", msg);
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		/* What was read before the close still goes to the client. */
+		t->up_eof = true;
+		switch (txn_relay_body(t, bufferevent_get_input(bev),
+		    txn_cout(t))) {
+		case 1:
+			txn_resp_done(t);
+			return;
+		case 0:
+			if (t->resp_body == BODY_EOF) {
+				txn_resp_done(t);
+				return;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	txn_kill(t, "origin closed the connection mid-response");
+}
+
+/* ---- the client side during a transaction ------------------------------ */
+
+void
+txn_client_read(struct txn *t)
+{
+	if (!t->req_done)
+		txn_pump_request(t);
+}
+
+void
+txn_client_write(struct txn *t)
+{
+	if (t->up == NULL || t->resp == NULL)
+		return;
+	bufferevent_setwatermark(t->s->bev, EV_WRITE, 0, 0);
+	bufferevent_enable(t->up->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_input(t->up->bev)) > 0)
+		txn_up_read(t->up->bev, t);
+}
+
+void
+txn_client_event(struct txn *t, short what)
+{
+	struct session *s = t->s;
+
+	if ((what & BEV_EVENT_TIMEOUT) && !t->req_done &&
+	    !t->resp_head_sent) {
+		t->keep_alive = false;
+		txn_error(t, 408, NULL, "timeout",
+		    "The request body did not arrive in time.");
+		return;
+	}
+	if ((what & BEV_EVENT_EOF) && t->req_done && !(what &
+	    BEV_EVENT_ERROR)) {
+		/* Half-close after the request: answer, then close. */
+		t->keep_alive = false;
+		bufferevent_disable(s->bev, EV_READ);
+		return;
+	}
+	if (t->result != NULL && strcmp(t->result, "TCP_MISS") == 0)
+		t->result = "TCP_MISS_ABORTED";
+	txn_kill(t, "client went away");
+}

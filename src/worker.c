@@ -1,0 +1,324 @@
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+
+#include "log.h"
+#include "netaddr.h"
+#include "dns.h"
+#include "session.h"
+#include "upstream.h"
+#include "worker.h"
+
+struct runconf *
+runconf_new(const struct config *cfg, uint64_t generation)
+{
+	struct runconf *rc;
+
+	if ((rc = calloc(1, sizeof(*rc))) == NULL)
+		return NULL;
+	atomic_init(&rc->refs, 1);
+	rc->generation = generation;
+	rc->cfg = *cfg;
+	snprintf(rc->via, sizeof(rc->via), "1.1 %s (warden/%s)",
+	    cfg->visible_hostname, WD_VERSION);
+	return rc;
+}
+
+struct runconf *
+runconf_ref(struct runconf *rc)
+{
+	atomic_fetch_add(&rc->refs, 1);
+	return rc;
+}
+
+void
+runconf_unref(struct runconf *rc)
+{
+	if (rc != NULL && atomic_fetch_sub(&rc->refs, 1) == 1)
+		free(rc);
+}
+
+static void
+worker_listen_pause(struct worker *w, bool pause)
+{
+	size_t i;
+
+	if (w->listening == !pause)
+		return;
+	for (i = 0; i < w->nlisteners; i++) {
+		if (pause)
+			evconnlistener_disable(w->listeners[i]);
+		else
+			evconnlistener_enable(w->listeners[i]);
+	}
+	w->listening = !pause;
+}
+
+static void
+worker_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct worker *w = arg;
+
+	(void)l;
+	if (w->draining) {
+		evutil_closesocket(fd);
+		return;
+	}
+	session_accept(w, fd, sa, salen);
+	if (w->nsessions >= w->rc->cfg.max_connections)
+		worker_listen_pause(w, true);
+}
+
+static void
+worker_accept_error(struct evconnlistener *l, void *arg)
+{
+	int err = EVUTIL_SOCKET_ERROR();
+
+	(void)l;
+	(void)arg;
+	/* Out of descriptors and the like: keep serving what is open. */
+	log_warnx("accept failed: %s", evutil_socket_error_to_string(err));
+}
+
+static void
+worker_close_listeners(struct worker *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nlisteners; i++)
+		evconnlistener_free(w->listeners[i]);
+	w->nlisteners = 0;
+	w->listening = false;
+}
+
+static void
+worker_close_all(struct worker *w)
+{
+	while (w->sessions != NULL)
+		session_close(w->sessions);
+}
+
+void
+worker_session_gone(struct worker *w)
+{
+	w->nsessions--;
+	if (w->draining) {
+		if (w->nsessions == 0)
+			event_base_loopexit(w->base, NULL);
+		return;
+	}
+	if (!w->listening && w->nsessions < w->rc->cfg.max_connections)
+		worker_listen_pause(w, false);
+}
+
+static void
+worker_ctl(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	struct runconf *rc, *old;
+	struct session *s, *next;
+
+	(void)fd;
+	(void)what;
+	if ((rc = atomic_exchange(&w->pending, NULL)) != NULL) {
+		old = w->rc;
+		w->rc = rc;
+		dns_configure(w->dns, &rc->cfg);
+		runconf_unref(old);
+	}
+	if (atomic_load(&w->force)) {
+		w->draining = true;
+		worker_close_listeners(w);
+		worker_close_all(w);
+		event_base_loopexit(w->base, NULL);
+		return;
+	}
+	if (atomic_load(&w->stop) && !w->draining) {
+		w->draining = true;
+		worker_close_listeners(w);
+		for (s = w->sessions; s != NULL; s = next) {
+			next = s->next;
+			session_drain(s);
+		}
+		if (w->nsessions == 0)
+			event_base_loopexit(w->base, NULL);
+	}
+}
+
+static int
+worker_bind(struct worker *w, const struct config_listen *la)
+{
+	unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC |
+	    LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT;
+	struct evconnlistener *l;
+	char addr[64];
+
+	if (la->ss.ss_family == AF_INET6)
+		flags |= LEV_OPT_BIND_IPV6ONLY;
+	l = evconnlistener_new_bind(w->base, worker_accept, w, flags, 1024,
+	    (const struct sockaddr *)&la->ss, (int)la->len);
+	if (l == NULL) {
+		log_warn("cannot listen on %s", netaddr_format(
+		    (const struct sockaddr *)&la->ss, addr, sizeof(addr)));
+		return -1;
+	}
+	evconnlistener_set_error_cb(l, worker_accept_error);
+	w->listeners[w->nlisteners++] = l;
+	return 0;
+}
+
+struct worker *
+worker_new(unsigned id, struct runconf *rc)
+{
+	struct worker *w;
+	size_t i;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return NULL;
+	w->id = id;
+	w->rc = runconf_ref(rc);
+	atomic_init(&w->pending, NULL);
+	w->base = event_base_new();
+	if (w->base == NULL)
+		goto fail;
+	w->dns = dns_new(w->base, &rc->cfg);
+	w->pool = upool_new();
+	w->ctl_ev = event_new(w->base, -1, 0, worker_ctl, w);
+	if (w->dns == NULL || w->pool == NULL || w->ctl_ev == NULL)
+		goto fail;
+	for (i = 0; i < rc->cfg.nlisten; i++)
+		if (worker_bind(w, &rc->cfg.listen[i]) == -1)
+			goto fail;
+	w->listening = true;
+	return w;
+fail:
+	worker_join_free(w);
+	return NULL;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	event_base_dispatch(w->base);
+	/* Whatever is left (forced stop) goes now, on this thread. */
+	worker_close_listeners(w);
+	worker_close_all(w);
+	upool_free(w->pool);
+	w->pool = NULL;
+	atomic_store(&w->exited, true);
+	return NULL;
+}
+
+int
+worker_start(struct worker *w)
+{
+	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
+		return -1;
+	w->started = true;
+	return 0;
+}
+
+void
+worker_reload(struct worker *w, struct runconf *rc)
+{
+	struct runconf *old;
+
+	old = atomic_exchange(&w->pending, runconf_ref(rc));
+	runconf_unref(old);
+	event_active(w->ctl_ev, 0, 0);
+}
+
+void
+worker_shutdown(struct worker *w, bool force)
+{
+	if (force)
+		atomic_store(&w->force, true);
+	atomic_store(&w->stop, true);
+	event_active(w->ctl_ev, 0, 0);
+}
+
+void
+worker_join_free(struct worker *w)
+{
+	if (w == NULL)
+		return;
+	if (w->started)
+		pthread_join(w->thread, NULL);
+	worker_close_listeners(w);
+	upool_free(w->pool);
+	if (w->ctl_ev != NULL)
+		event_free(w->ctl_ev);
+	dns_free(w->dns);
+	if (w->base != NULL)
+		event_base_free(w->base);
+	runconf_unref(atomic_exchange(&w->pending, NULL));
+	runconf_unref(w->rc);
+	free(w);
+}
+
+static bool
+worker_is_loopback(const struct sockaddr *sa)
+{
+	const struct sockaddr_in6 *s6;
+
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr)
+		    >> 24) == 127;
+	if (sa->sa_family != AF_INET6)
+		return false;
+	s6 = (const struct sockaddr_in6 *)sa;
+	if (IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr))
+		return true;
+	return IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) &&
+	    s6->sin6_addr.s6_addr[12] == 127;
+}
+
+static bool
+worker_is_any(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr ==
+		    htonl(INADDR_ANY);
+	return sa->sa_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(
+	    &((const struct sockaddr_in6 *)sa)->sin6_addr);
+}
+
+static uint16_t
+worker_port(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+}
+
+bool
+worker_is_own_address(const struct worker *w, const struct sockaddr *sa)
+{
+	const struct config *cfg = &w->rc->cfg;
+	const struct sockaddr *la;
+	char a[64], b[64];
+	size_t i;
+
+	for (i = 0; i < cfg->nlisten; i++) {
+		la = (const struct sockaddr *)&cfg->listen[i].ss;
+		if (worker_port(la) != worker_port(sa))
+			continue;
+		if (worker_is_any(la) && worker_is_loopback(sa))
+			return true;
+		netaddr_format_host(la, a, sizeof(a));
+		netaddr_format_host(sa, b, sizeof(b));
+		if (strcmp(a, b) == 0)
+			return true;
+	}
+	return false;
+}
