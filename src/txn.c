@@ -846,8 +846,8 @@ txn_write_response_head(struct txn *t, const struct http_msg *m,
 				    PRId64 "\r\n", m->info.content_length);
 			break;
 		case BODY_LENGTH:
-			evbuffer_add_printf(out, "Content-Length: %" PRIu64
-			    "\r\n", t->resp_left);
+			evbuffer_add_printf(out, "Content-Length: %" PRId64
+			    "\r\n", m->info.content_length);
 			break;
 		case BODY_CHUNKED:
 		case BODY_EOF:

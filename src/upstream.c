@@ -93,9 +93,12 @@ ucn_finish(struct upconnect *c, struct upconn *uc, enum upstream_err err,
 {
 	upstream_cb cb = c->cb;
 	void *arg = c->arg;
+	char why[sizeof(c->detail)];
 
+	/* detail may point into c. */
+	snprintf(why, sizeof(why), "%s", detail != NULL ? detail : "");
 	ucn_free(c);
-	cb(uc, err, detail, arg);
+	cb(uc, err, why, arg);
 }
 
 /* Fails later, from the loop, so the owner never sees a nested callback. */

@@ -334,6 +334,7 @@ main(int argc, char *argv[])
 		fatalx("out of memory");
 	if (build_config(cfg, &err) == -1) {
 		fprintf(stderr, "%s\n", err.msg);
+		free(cfg);
 		return 1;
 	}
 	if (args.test) {
@@ -348,8 +349,10 @@ main(int argc, char *argv[])
 		fatalx("libevent has no thread support");
 	make_state_dir(cfg->state_dir);
 	for (i = 0; i < cfg->nlisten; i++)
-		if (probe_listen(&cfg->listen[i]) == -1)
+		if (probe_listen(&cfg->listen[i]) == -1) {
+			free(cfg);
 			return 1;
+		}
 	if ((d.rc = runconf_new(cfg, ++d.generation)) == NULL)
 		fatalx("out of memory");
 	free(cfg);
