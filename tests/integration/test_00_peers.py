@@ -5,9 +5,8 @@ not in wardend."""
 import os
 import time
 
-from wardentest import (Conn, check, check_eq, chunk, request_bytes, response,
-                        sha256, sha256_file, show, timeout, ws_frame, ws_key,
-                        ws_accept, ws_read_frame)
+from wardentest import (check, check_eq, chunk, request_bytes, response, sha256,
+                        sha256_file, timeout, ws_accept, ws_frame, ws_key, ws_read_frame)
 from wardentest.tools import s_client
 
 

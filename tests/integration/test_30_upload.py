@@ -12,7 +12,7 @@ from wardentest.wardend import is_sanitized
 # whole bodies fails. Sanitizer builds carry shadow memory and a
 # quarantine, so their absolute bound is looser (the growth bound stays).
 RSS_LIMIT_MIB = 64
-RSS_LIMIT_SANITIZER_MIB = 256
+RSS_LIMIT_SANITIZER_MIB = 128
 RSS_GROWTH_MIB = 48
 
 

@@ -5,7 +5,7 @@ import re
 
 from wardentest import (check, check_eq, request_bytes, sha256, show, ws_accept,
                         ws_frame, ws_key, ws_read_frame)
-from wardentest.checks import error_page, squid_line
+from wardentest.checks import squid_line
 from wardentest.tools import s_client
 
 

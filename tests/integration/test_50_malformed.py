@@ -5,8 +5,9 @@ wardend serving a normal request afterwards. Then the size limits (414,
 
 A case file: '#' lines first ("# expect: STATUS", "# close: must" when
 wardend has to close because the framing is lost, "# origin: may-connect"
-when wardend may have connected before it met the error in the body, but
-must not have forwarded the marker), then the request, where the file's
+when wardend may have connected and sent the head before it met the
+error in the body, but must not have forwarded the marker nor a complete
+request), then the request, where the file's
 own line breaks mean nothing and \\r \\n \\t \\0 \\xHH \\\\ are the bytes.
 @ORIGIN@, @PATH@, @MARKER@ and @PORT_PLUS_65536@ are filled in."""
 
@@ -70,6 +71,9 @@ def _case_test(fname):
               "the origin received the marker; it got %s" % show(got))
         if meta.get("origin") != "may-connect":
             check_eq(o.nconns(), 0, "connections the origin got (it received %s)" % show(got))
+        else:
+            complete = [h for _, h, _ in o.all_requests() if values["PATH"].encode() in h]
+            check(not complete, "the origin received a complete request: %s" % show(got))
     test.__name__ = "test_bad_request_" + fname[:-5]
     test.__doc__ = open(path).readline().lstrip("# ").strip()
     return test

@@ -7,7 +7,7 @@ import re
 import signal
 import time
 
-from wardentest import (check, check_eq, connect_refused, get, request_bytes, sha256,
+from wardentest import (SlowDownload, check, check_eq, connect_refused, get, request_bytes, sha256,
                         sha256_file, timeout, wait_until)
 from wardentest.checks import squid_line
 
@@ -69,20 +69,40 @@ def test_sigterm_drains(env):
     intact; the listener closes at once; wardend then exits 0."""
     n = env.nginx
     w = env.wardend(keys={"shutdown_grace": "30s"})
-    p, out = env.curl_bg(n.url("/10m.bin"), w, args=["--limit-rate", "2M"], timeout=60)
-    wait_until(lambda: os.path.exists(out) and os.path.getsize(out) > 512 * 1024, 10, 0.05,
-               "the download to start")
+    d = SlowDownload(w.port, n.url("/10m.bin"), rate=1 << 20)
+    wait_until(lambda: d.received > 512 * 1024 or not d.running(), 10, 0.05, "the download to start")
+    check(d.running(), "the download ended before SIGTERM: %s" % d.error)
     t = time.monotonic()
     w.signal(signal.SIGTERM)
     wait_until(lambda: connect_refused(w.port), 5, 0.1, "the listener to close after SIGTERM")
-    check(p.running(), "the download ended right at SIGTERM (size %d)" % os.path.getsize(out))
-    rc = p.wait(45)
-    check_eq(rc, 0, "curl exit status (stderr %s)" % open(p.stderr_path).read())
-    check_eq(sha256_file(out), env.content.sha["10m.bin"], "the drained download's sha256")
-    check(time.monotonic() - t >= 2, "download finished too fast for the test to mean anything")
+    check(d.running(), "the download stopped %.1fs after SIGTERM at %d bytes: %s"
+          % (time.monotonic() - t, d.received, d.error))
+    d.join(40)
+    check(not d.running(), "the download still running 40s after SIGTERM")
+    check_eq((d.status, d.error, d.complete), (200, None, True),
+             "drained download (%d of %d bytes)" % (d.received, d.length))
+    check_eq(d.sha256, env.content.sha["10m.bin"], "the drained download's sha256")
+    check(time.monotonic() - t >= 2, "download finished %.1fs after SIGTERM: too fast for the test "
+          "to mean anything" % (time.monotonic() - t))
     rc = w.wait_exit(15)
     check_eq(rc, 0, "wardend exit status after draining")
     w.wait_log(squid_line("TCP_MISS", 200, "GET", n.url("/10m.bin")))
+
+
+@timeout(90)
+def test_sigterm_drains_curl(env):
+    """The same with curl as the client (--limit-rate): whatever curl's
+    real pace, the download completes intact and wardend exits 0."""
+    n = env.nginx
+    w = env.wardend(keys={"shutdown_grace": "30s"})
+    p, out = env.curl_bg(n.url("/10m.bin"), w, args=["--limit-rate", "1M"], timeout=60)
+    wait_until(lambda: os.path.exists(out) and os.path.getsize(out) > 256 * 1024, 10, 0.02,
+               "the download to start")
+    w.signal(signal.SIGTERM)
+    rc = p.wait(45)
+    check_eq(rc, 0, "curl exit status (stderr %s)" % open(p.stderr_path).read())
+    check_eq(sha256_file(out), env.content.sha["10m.bin"], "the drained download's sha256")
+    check_eq(w.wait_exit(15), 0, "wardend exit status after draining")
 
 
 @timeout(40)

@@ -292,3 +292,72 @@ def ws_read_frame(reader):
     if masked:
         payload = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
     return fin, opcode, payload, masked
+
+
+class SlowDownload:
+    """GETs url through the proxy at port in a thread, reading at most rate
+    bytes per second with a small receive buffer, so the transfer is
+    still running seconds later whatever the kernel buffers. (curl's
+    --limit-rate proved unreliable for this on loopback: 10 MiB at 1M
+    took anywhere from 0.4 s to 10 s.) After join(): status, length,
+    sha256, complete, error."""
+
+    def __init__(self, port, url, rate, timeout=60):
+        import threading
+        self.port, self.url, self.rate, self.timeout = port, url, rate, timeout
+        self.status = 0
+        self.length = 0
+        self.received = 0
+        self.sha256 = ""
+        self.complete = False
+        self.error = None
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+
+    def _run(self):
+        h = hashlib.sha256()
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+            s.settimeout(self.timeout)
+            s.connect((LOCALHOST, self.port))
+            host = self.url.split("/")[2]
+            s.sendall(request_bytes("GET", self.url, [("Host", host)]))
+            buf = b""
+            while b"\r\n\r\n" not in buf:
+                b = s.recv(4096)
+                if not b:
+                    raise TestFailure("closed before the response head")
+                buf += b
+            head, _, body = buf.partition(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            self.status = int(lines[0].split(" ")[1])
+            cl = [l.split(":", 1)[1].strip() for l in lines[1:] if l.lower().startswith("content-length:")]
+            if not cl:
+                raise TestFailure("no Content-Length in %r" % lines)
+            self.length = int(cl[0])
+            h.update(body)
+            self.received = len(body)
+            t0 = time.monotonic()
+            while self.received < self.length:
+                ahead = self.received / self.rate - (time.monotonic() - t0)
+                if ahead > 0:
+                    time.sleep(min(ahead, 0.2))
+                b = s.recv(min(8192, self.length - self.received))
+                if not b:
+                    break
+                h.update(b)
+                self.received += len(b)
+            self.complete = self.received == self.length
+            self.sha256 = h.hexdigest()
+        except Exception as e:
+            self.error = repr(e)
+        finally:
+            s.close()
+
+    def running(self):
+        return self._t.is_alive()
+
+    def join(self, timeout):
+        self._t.join(timeout)
+        return not self._t.is_alive()

@@ -89,9 +89,12 @@ def kill_all():
 def run(argv, timeout=30, input=None, env=None, cwd=None):
     """Runs a short command to completion in its own process group; kills the
     group on timeout. Returns CompletedProcess with bytes stdout/stderr."""
-    p = subprocess.Popen(argv, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         env=env, cwd=cwd, start_new_session=True)
+    try:
+        p = subprocess.Popen(argv, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=env, cwd=cwd, start_new_session=True)
+    except FileNotFoundError:
+        raise TestFailure("%s does not exist (not built, or not installed)" % argv[0])
     try:
         out, err = p.communicate(input=input, timeout=timeout)
     except BaseException as e:

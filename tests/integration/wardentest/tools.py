@@ -1,6 +1,7 @@
 """The real clients: curl and openssl s_client, run with bounded time and
 their results turned into plain values."""
 
+import itertools
 import os
 
 from . import procs
@@ -75,15 +76,15 @@ def _header_blocks(path):
     return blocks
 
 
-_seq = [0]
+_seq = itertools.count(1)     # next() is atomic: tests may run curl from threads
 
 
 def curl(workdir, url, proxy_port=None, args=(), timeout=60, cacert=None):
     """Runs curl once. The body goes to a file in workdir (CurlResult.body
     reads it); headers of every response are kept in order."""
-    _seq[0] += 1
-    out = os.path.join(workdir, "curl-%d.body" % _seq[0])
-    head = os.path.join(workdir, "curl-%d.head" % _seq[0])
+    i = next(_seq)
+    out = os.path.join(workdir, "curl-%d.body" % i)
+    head = os.path.join(workdir, "curl-%d.head" % i)
     argv = ["curl", "-q", "-sS", "--max-time", str(timeout), "--connect-timeout", "5",
             "-o", out, "-D", head, "-w", "%{http_code} %{http_connect} %{time_total}"]
     if proxy_port is not None:
@@ -100,8 +101,7 @@ def curl(workdir, url, proxy_port=None, args=(), timeout=60, cacert=None):
 def curl_bg(workdir, url, proxy_port, args=(), timeout=120):
     """Starts curl in the background (a Proc); its body goes to
     workdir/NAME.body. Returns (proc, body_path)."""
-    _seq[0] += 1
-    name = "curl-bg-%d" % _seq[0]
+    name = "curl-bg-%d" % next(_seq)
     out = os.path.join(workdir, name + ".body")
     argv = ["curl", "-q", "-sS", "--max-time", str(timeout), "--connect-timeout", "5",
             "-o", out, "-w", "%{http_code}",

@@ -102,8 +102,9 @@ class Wardend:
         self.exe = exe
         self.name = name
         self.use_conf = use_conf
-        self.keys = default_keys(d, "warden-it-%d" % os.getpid())
-        self.keys["visible_hostname"] = "warden-it-%s" % os.path.basename(d).replace("_", "-")[:40]
+        self.keys = default_keys(d, "")
+        label = re.sub(r"[^a-z0-9-]", "-", os.path.basename(d).lower())[:40].strip("-")
+        self.keys["visible_hostname"] = "warden-it-%s.test" % label
         for k, v in (keys or {}).items():
             self.keys[k] = v
         self.options = list(options)
@@ -212,7 +213,7 @@ class Wardend:
                if "ERROR" in l or any(m in l for m in SANITIZER_MARKS)]
         if bad:
             problems.append("%s stderr has errors:\n    %s" % (self.name, "\n    ".join(bad[:15])))
-        self.proc = None if rc is not None else self.proc
+        self.proc = None
         return problems
 
     def wait_exit(self, timeout):
@@ -262,6 +263,7 @@ class Wardend:
 
 
 def check_config(exe, path, timeout=20):
-    """wardend -t -c path: (exit status, stderr text)."""
+    """wardend -t -c path: (exit status, stderr text; the file:line message
+    belongs on stderr)."""
     r = procs.run([exe, "-t", "-c", path], timeout=timeout, env=clean_env(SAN_ENV))
-    return r.returncode, (r.stderr + r.stdout).decode(errors="replace")
+    return r.returncode, r.stderr.decode(errors="replace")
