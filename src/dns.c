@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <event2/dns.h>
@@ -70,7 +71,7 @@ dns_configure(struct dns *d, const struct config *cfg)
 	snprintf(buf, sizeof(buf), "%u", cfg->dns_timeout);
 	/* One attempt per server within dns_timeout. */
 	evdns_base_set_option(d->evdns, "timeout:", buf);
-	evdns_base_set_option(d->evdns, "attempts:", "2");
+	evdns_base_set_option(d->evdns, "attempts:", "1");
 }
 
 struct dns *
@@ -192,6 +193,19 @@ dns_done(int result, struct evutil_addrinfo *res, void *arg)
 	free(r);
 }
 
+/*
+ * RFC 6761 section 6.4: names under "invalid." never resolve; answer
+ * without asking a name server that might be slow or absent.
+ */
+static bool
+dns_is_invalid(const char *host)
+{
+	size_t len = strlen(host);
+
+	return strcasecmp(host, "invalid") == 0 || (len > 8 &&
+	    strcasecmp(host + len - 8, ".invalid") == 0);
+}
+
 struct dns_req *
 dns_resolve(struct dns *d, const char *host, uint16_t port, dns_cb cb,
     void *arg)
@@ -201,6 +215,11 @@ dns_resolve(struct dns *d, const char *host, uint16_t port, dns_cb cb,
 	struct dns_entry *e;
 	struct dns_req *r;
 
+	if (dns_is_invalid(host)) {
+		cb(EVUTIL_EAI_NONAME, dns_err_str(EVUTIL_EAI_NONAME), NULL, 0,
+		    arg);
+		return NULL;
+	}
 	e = dns_slot(d, host);
 	if (e->expires != 0 && strcmp(e->host, host) == 0) {
 		if (e->expires > dns_now()) {

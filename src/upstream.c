@@ -193,6 +193,14 @@ ucn_try_next(struct upconnect *c)
 }
 
 static void
+ucn_arm(struct upconnect *c)
+{
+	struct timeval tv = { c->w->rc->cfg.connect_timeout, 0 };
+
+	evtimer_add(c->timer, &tv);
+}
+
+static void
 ucn_dns_done(int err, const char *why, const struct sockaddr_storage *addrs,
     size_t n, void *arg)
 {
@@ -207,6 +215,7 @@ ucn_dns_done(int err, const char *why, const struct sockaddr_storage *addrs,
 	c->naddrs = n;
 	c->next = 0;
 	c->detail[0] = '\0';
+	ucn_arm(c);
 	ucn_try_next(c);
 }
 
@@ -221,8 +230,10 @@ ucn_timer(evutil_socket_t fd, short what, void *arg)
 		ucn_finish(c, NULL, c->err, c->detail);
 		return;
 	}
-	ucn_finish(c, NULL, UPSTREAM_TIMEOUT, c->dns != NULL ?
-	    "name lookup timed out" : "connection timed out");
+	if (c->dns != NULL)
+		ucn_finish(c, NULL, UPSTREAM_DNS, "name lookup timed out");
+	else
+		ucn_finish(c, NULL, UPSTREAM_TIMEOUT, "connection timed out");
 }
 
 struct upconnect *
@@ -243,7 +254,8 @@ upstream_connect(struct worker *w, const char *host, uint16_t port,
 		free(c);
 		return NULL;
 	}
-	tv.tv_sec = w->rc->cfg.connect_timeout;
+	/* dns_timeout bounds the lookup; connect_timeout starts after it. */
+	tv.tv_sec = w->rc->cfg.dns_timeout + 2;
 	tv.tv_usec = 0;
 	evtimer_add(c->timer, &tv);
 	c->dns = dns_resolve(w->dns, c->host, port, ucn_dns_done, c);
