@@ -45,6 +45,7 @@ static const char *const hdr_names[HDR__COUNT] = {
 	[HDR_CONTENT_TYPE] = "content-type",
 	[HDR_FROM] = "from",
 	[HDR_SEC_WEBSOCKET_KEY] = "sec-websocket-key",
+	[HDR_MAX_FORWARDS] = "max-forwards",
 };
 
 const char *
@@ -102,6 +103,8 @@ httphdr_classify(const char *name, size_t len)
 			return httphdr_try(name, len, HDR_KEEP_ALIVE);
 		break;
 	case 12:
+		if (c == 'm')
+			return httphdr_try(name, len, HDR_MAX_FORWARDS);
 		return httphdr_try(name, len, HDR_CONTENT_TYPE);
 	case 14:
 		return httphdr_try(name, len, HDR_CONTENT_LENGTH);

@@ -34,6 +34,7 @@ enum hdr_id {
 	HDR_CONTENT_TYPE,
 	HDR_FROM,
 	HDR_SEC_WEBSOCKET_KEY,
+	HDR_MAX_FORWARDS,
 	HDR__COUNT
 };
 const char	*hdr_id_str(enum hdr_id);

@@ -50,6 +50,7 @@ struct txn {
 	bool			 req_sent_any;	/* body bytes went upstream */
 	bool			 websocket;
 	bool			 keep_alive;	/* the client connection, after */
+	int64_t			 max_forwards;	/* -1: none, or not applied */
 
 	struct upconnect	*connecting;
 	struct upconn		*up;
@@ -299,6 +300,10 @@ txn_reject(struct session *s, int status, const char *why)
 
 /* ---- checking the request ------------------------------------------- */
 
+/* What OPTIONS answers when the proxy itself is asked. */
+static const char txn_allow[] = "Allow: GET, HEAD, POST, PUT, DELETE, "
+    "OPTIONS, PATCH, CONNECT\r\n";
+
 static bool
 txn_client_allowed(struct txn *t)
 {
@@ -396,8 +401,6 @@ txn_other_scheme(const char *tg, size_t len)
 static void
 txn_local(struct txn *t)
 {
-	static const char allow[] = "Allow: GET, HEAD, POST, PUT, DELETE, "
-	    "OPTIONS, PATCH, CONNECT\r\n";
 	const struct http_msg *m = t->req;
 	char page[1024];
 	int n;
@@ -405,7 +408,7 @@ txn_local(struct txn *t)
 	t->result = "TCP_MISS";
 	if (t->url.form == URL_FORM_ASTERISK) {
 		/* RFC 9110 section 9.3.7: OPTIONS * asks about the server. */
-		txn_reply(t, 200, NULL, allow, "text/plain", "", 0, true);
+		txn_reply(t, 200, NULL, txn_allow, "text/plain", "", 0, true);
 		txn_end(t, false);
 		return;
 	}
@@ -427,6 +430,74 @@ txn_local(struct txn *t)
 }
 
 static void	txn_req_body(void *, const char *, size_t);
+
+/*
+ * RFC 9110 section 7.6.2: for OPTIONS and TRACE, Max-Forwards 0 means this
+ * proxy answers as the final recipient; otherwise it is decremented.
+ * TRACE echoes the request it received (section 9.3.8), without the
+ * fields that carry credentials. Returns -1 when the transaction ended.
+ */
+static int
+txn_max_forwards(struct txn *t)
+{
+	const struct http_msg *m = t->req;
+	const struct hdr *f = httphdr_find(&m->hdrs, HDR_MAX_FORWARDS);
+	struct evbuffer *echo;
+	int64_t v = 0;
+	size_t i;
+	char *body;
+
+	t->max_forwards = -1;
+	if (f == NULL || (m->method_id != HTTP_OPTIONS &&
+	    m->method_id != HTTP_TRACE))
+		return 0;
+	for (i = 0; i < f->value_len; i++) {
+		if (f->value[i] < '0' || f->value[i] > '9' || v > 1000000000) {
+			txn_error(t, 400, NULL, "bad-request",
+			    "Max-Forwards is not a number.");
+			return -1;
+		}
+		v = v * 10 + (f->value[i] - '0');
+	}
+	if (f->value_len == 0) {
+		txn_error(t, 400, NULL, "bad-request",
+		    "Max-Forwards is not a number.");
+		return -1;
+	}
+	if (v > 0) {
+		t->max_forwards = v - 1;
+		return 0;
+	}
+	t->result = "TCP_MISS";
+	if (m->method_id == HTTP_OPTIONS) {
+		txn_reply(t, 200, NULL, txn_allow, "text/plain", "", 0, true);
+		txn_end(t, false);
+		return -1;
+	}
+	if ((echo = evbuffer_new()) == NULL) {
+		txn_error(t, 500, NULL, "internal", "out of memory");
+		return -1;
+	}
+	evbuffer_add_printf(echo, "%.*s %.*s HTTP/1.%d\r\n",
+	    (int)m->method_len, m->method, (int)m->target_len, m->target,
+	    m->minor);
+	for (i = 0; i < m->hdrs.n; i++) {
+		f = &m->hdrs.v[i];
+		if (f->id == HDR_PROXY_AUTHORIZATION ||
+		    httphdr_token_eq(f->name, f->name_len, "authorization") ||
+		    httphdr_token_eq(f->name, f->name_len, "cookie"))
+			continue;
+		evbuffer_add_printf(echo, "%.*s: %.*s\r\n", (int)f->name_len,
+		    f->name, (int)f->value_len, f->value);
+	}
+	evbuffer_add(echo, "\r\n", 2);
+	body = (char *)evbuffer_pullup(echo, -1);
+	txn_reply(t, 200, NULL, NULL, "message/http", body != NULL ? body : "",
+	    evbuffer_get_length(echo), true);
+	evbuffer_free(echo);
+	txn_end(t, false);
+	return -1;
+}
 
 void
 txn_start(struct session *s, struct http_msg *m)
@@ -519,6 +590,8 @@ txn_start(struct session *s, struct http_msg *m)
 		txn_local(t);
 		return;
 	}
+	if (txn_max_forwards(t) == -1)
+		return;
 	if (connect) {
 		if (!netaddr_ports_contain(txn_cfg(t)->connect_ports,
 		    txn_cfg(t)->nconnect_ports, t->url.port)) {
@@ -559,6 +632,7 @@ txn_write_fields(struct evbuffer *out, const struct hdrs *h,
 		switch (f->id) {
 		case HDR_HOST:
 		case HDR_X_FORWARDED_FOR:
+		case HDR_MAX_FORWARDS:
 			continue;
 		case HDR_FORWARDED:
 		case HDR_FROM:
@@ -606,6 +680,7 @@ txn_write_request_head(struct txn *t)
 {
 	struct evbuffer *out = bufferevent_get_output(t->up->bev);
 	const struct http_msg *m = t->req;
+	const struct hdr *mf;
 
 	evbuffer_add_printf(out, "%.*s %.*s HTTP/1.1\r\nHost: %s\r\n",
 	    (int)m->method_len, m->method, (int)t->url.path_len, t->url.path,
@@ -613,6 +688,12 @@ txn_write_request_head(struct txn *t)
 	txn_write_fields(out, &m->hdrs, txn_cfg(t)->x_forwarded_for);
 	evbuffer_add_printf(out, "Via: %s\r\n", t->rc->via);
 	txn_write_xff(t, out);
+	if (t->max_forwards >= 0)
+		evbuffer_add_printf(out, "Max-Forwards: %" PRId64 "\r\n",
+		    t->max_forwards);
+	else if ((mf = httphdr_find(&m->hdrs, HDR_MAX_FORWARDS)) != NULL)
+		evbuffer_add_printf(out, "Max-Forwards: %.*s\r\n",
+		    (int)mf->value_len, mf->value);
 	if (t->req_body == BODY_CHUNKED)
 		evbuffer_add(out, "Transfer-Encoding: chunked\r\n", 28);
 	else if (m->info.content_length >= 0)

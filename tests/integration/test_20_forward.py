@@ -271,3 +271,44 @@ def test_https_absolute_form_501(env):
 
 def test_ftp_scheme_501(env):
     _scheme(env, "ftp://127.0.0.1:21/pub/file")
+
+
+def test_max_forwards_zero_options_answered_here(env):
+    """RFC 9110 section 7.6.2: OPTIONS with Max-Forwards 0 is answered by
+    the proxy and never reaches the origin."""
+    o = env.scripted({"/mf": _ok()})
+    w = env.wardend()
+    r = get(w.port, o.url("/mf"), [("Max-Forwards", "0")], method="OPTIONS")
+    check_eq(r.status, 200, "OPTIONS with Max-Forwards 0")
+    check("GET" in (r.header("Allow") or ""), "Allow: %r" % r.header("Allow"))
+    check_eq(o.heads(), [], "requests the origin got")
+
+
+def test_max_forwards_zero_trace_echoes_without_credentials(env):
+    o = env.scripted({"/mf": _ok()})
+    w = env.wardend()
+    r = get(w.port, o.url("/mf"), [("Max-Forwards", "0"), ("X-Probe", "p1"),
+                                   ("Cookie", "secret=1")], method="TRACE")
+    check_eq(r.status, 200, "TRACE with Max-Forwards 0")
+    check_eq((r.header("Content-Type") or "").split(";")[0], "message/http", "Content-Type")
+    check(b"X-Probe: p1" in r.body, "echoed request lacks X-Probe: %r" % r.body)
+    check(b"secret=1" not in r.body, "echoed request carries the cookie: %r" % r.body)
+    check_eq(o.heads(), [], "requests the origin got")
+
+
+def test_max_forwards_decremented(env):
+    o = env.scripted({"/mf": _ok()})
+    w = env.wardend()
+    check_eq(get(w.port, o.url("/mf"), [("Max-Forwards", "3")], method="OPTIONS").status,
+             200, "OPTIONS with Max-Forwards 3")
+    head = o.heads()[0].decode("latin-1")
+    check_eq(re.findall(r"(?im)^max-forwards:[ \t]*(.*?)\r$", head), ["2"],
+             "Max-Forwards the origin got (head %r)" % head)
+
+
+def test_max_forwards_not_a_number_400(env):
+    o = env.scripted({"/mf": _ok()})
+    w = env.wardend()
+    r = get(w.port, o.url("/mf"), [("Max-Forwards", "x1")], method="OPTIONS")
+    check_eq(r.status, 400, "OPTIONS with Max-Forwards x1")
+    check_eq(o.heads(), [], "requests the origin got")

@@ -88,6 +88,7 @@ test_httphdr_classify_known(void)
 		{ "Content-Type", HDR_CONTENT_TYPE },
 		{ "From", HDR_FROM },
 		{ "Sec-WebSocket-Key", HDR_SEC_WEBSOCKET_KEY },
+		{ "Max-Forwards", HDR_MAX_FORWARDS },
 	};
 	size_t i;
 
