@@ -157,6 +157,16 @@ httphdr_add(struct hdrs *h, const char *name, size_t name_len,
 	return 0;
 }
 
+void
+httphdr_drop(struct hdrs *h, enum hdr_id id)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (h->v[i].id == id)
+			h->v[i].flags |= HDR_F_DROP;
+}
+
 const struct hdr *
 httphdr_find(const struct hdrs *h, enum hdr_id id)
 {

@@ -67,6 +67,9 @@ enum hdr_id	httphdr_classify(const char *name, size_t len) WD_NONNULL(1);
 int	httphdr_add(struct hdrs *h, const char *name, size_t name_len,
 	    const char *value, size_t value_len) WD_NONNULL(1, 2, 4) WD_WUR;
 
+/* Marks every field with this id HDR_F_DROP. */
+void	httphdr_drop(struct hdrs *h, enum hdr_id id) WD_NONNULL(1);
+
 /* First field with this id, or NULL. */
 const struct hdr	*httphdr_find(const struct hdrs *h, enum hdr_id id)
 	    WD_NONNULL(1);

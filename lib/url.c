@@ -402,12 +402,11 @@ url_parse_absolute(const char *t, size_t len, struct url *u,
 		u->path_len = 1;
 		return 0;
 	}
-	if (*rest == '?')
-		/*
-		 * Valid (RFC 3986 section 6.2.3) but path must be a span
-		 * that can be sent as origin-form, and "?q" cannot.
-		 */
-		return werr_set(err, "URL has a query but no path");
+	/*
+	 * "http://h?q" is valid (RFC 3986 section 6.2.3): its origin-form
+	 * is "/?q" (RFC 9112 section 3.2.1), so the sender adds the slash.
+	 */
+	u->path_slash = *rest == '?';
 	u->path = rest;
 	u->path_len = (size_t)(end - rest);
 	return url_check_path(u->path, u->path_len, err);

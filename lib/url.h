@@ -34,6 +34,7 @@ struct url {
 	const char	*path;			/* span into the target: path and
 						   query, origin-form; "/" */
 	size_t		 path_len;		/* when the target had none */
+	bool		 path_slash;		/* "http://h?q": send "/" first */
 };
 
 /*

@@ -7,6 +7,13 @@
 #include "attrib.h"
 #include "http1.h"
 
+/*
+ * Chunk extensions and trailers are read and dropped, never forwarded,
+ * but still bounded: a peer must not make us parse without end.
+ */
+#define H1_MAX_CHUNK_EXT	4096
+#define H1_MAX_TRAILER_BYTES	65536
+
 static int
 h1_field_done(struct http1 *h)
 {
@@ -18,6 +25,10 @@ h1_field_done(struct http1 *h)
 		/* A trailer field: not forwarded, not kept. */
 		h->fname = h->fval = NULL;
 		h->fname_len = h->fval_len = 0;
+		if (++h->ntrailers > h->max_headers) {
+			h->why = "too many trailer fields";
+			return -1;
+		}
 		return 0;
 	}
 	if (httphdr_add(&m->hdrs, h->fname, h->fname_len,
@@ -68,10 +79,27 @@ h1_on_status(llhttp_t *p, const char *at, size_t n)
 	return 0;
 }
 
+/* Trailer bytes count against their own bound. */
+static int
+h1_trailer_bytes(struct http1 *h, size_t n)
+{
+	if (!h->head_done)
+		return 0;
+	h->trailer_bytes += n;
+	if (h->trailer_bytes > H1_MAX_TRAILER_BYTES) {
+		h->why = "trailer section too large";
+		return -1;
+	}
+	return 0;
+}
+
 static int
 h1_on_header_field(llhttp_t *p, const char *at, size_t n)
 {
 	struct http1 *h = p->data;
+
+	if (h1_trailer_bytes(h, n) == -1)
+		return -1;
 
 	if (h->in_value) {
 		if (h1_field_done(h) == -1)
@@ -86,6 +114,9 @@ static int
 h1_on_header_value(llhttp_t *p, const char *at, size_t n)
 {
 	struct http1 *h = p->data;
+
+	if (h1_trailer_bytes(h, n) == -1)
+		return -1;
 
 	h->in_value = 1;
 	h1_span(&h->fval, &h->fval_len, at, n);
@@ -118,6 +149,29 @@ h1_on_headers_complete(llhttp_t *p)
 	    (p->status_code < 200 || p->status_code == 204 ||
 	    p->status_code == 304))
 		return 1;
+	return 0;
+}
+
+static int
+h1_on_chunk_ext(llhttp_t *p, const char *at, size_t n)
+{
+	struct http1 *h = p->data;
+
+	(void)at;
+	h->ext_bytes += n;
+	if (h->ext_bytes > H1_MAX_CHUNK_EXT) {
+		h->why = "chunk extensions too long";
+		return -1;
+	}
+	return 0;
+}
+
+static int
+h1_on_chunk_header(llhttp_t *p)
+{
+	struct http1 *h = p->data;
+
+	h->ext_bytes = 0;
 	return 0;
 }
 
@@ -157,6 +211,9 @@ h1_settings(void)
 		h1_settings_tab.on_headers_complete = h1_on_headers_complete;
 		h1_settings_tab.on_body = h1_on_body;
 		h1_settings_tab.on_message_complete = h1_on_message_complete;
+		h1_settings_tab.on_chunk_extension_name = h1_on_chunk_ext;
+		h1_settings_tab.on_chunk_extension_value = h1_on_chunk_ext;
+		h1_settings_tab.on_chunk_header = h1_on_chunk_header;
 		h1_settings_ready = 1;
 	}
 	return &h1_settings_tab;
@@ -187,6 +244,48 @@ h1_fail(struct http1_err *e, int status, const char *why)
 	e->status = status;
 	e->why = why;
 	return -1;
+}
+
+/* RFC 9110 section 5.6.2: tchar. */
+static bool
+h1_tchar(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') || (c != '\0' && strchr("!#$%&'*+-.^_`|~",
+	    c) != NULL);
+}
+
+/*
+ * llhttp knows a fixed list of methods. Another method that is a valid
+ * token is well-formed but unknown to us: 501 (RFC 9110 section 9.1).
+ */
+static bool
+h1_method_is_token(const char *head, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && head[i] != ' '; i++)
+		if (!h1_tchar((unsigned char)head[i]))
+			return false;
+	return i > 0 && i < len;
+}
+
+/*
+ * "HTTP/" DIGIT "." DIGIT right before the end of the request line: a
+ * well-formed version we do not speak (505), not a syntax error (400).
+ */
+static bool
+h1_version_syntax_ok(const char *head, size_t len)
+{
+	const char *eol = memchr(head, '\r', len);
+	const char *v;
+
+	if (eol == NULL || eol - head < 10)
+		return false;
+	v = eol - 8;
+	return v[-1] == ' ' && memcmp(v, "HTTP/", 5) == 0 &&
+	    v[5] >= '0' && v[5] <= '9' && v[6] == '.' &&
+	    v[7] >= '0' && v[7] <= '9';
 }
 
 static int
@@ -228,6 +327,28 @@ h1_start_line_ok(const struct http_msg *m)
 	if (m->reason_len > 0)
 		want += 1 + m->reason_len;
 	return len == want || len == want + 1 ? 0 : -1;
+}
+
+/* What a head llhttp refused answers (requests), or 502 (responses). */
+static int
+h1_head_error(const struct http1 *h, llhttp_errno_t rc, const char *head,
+    size_t len, struct http1_err *e)
+{
+	bool request = h->p.type == HTTP_REQUEST;
+
+	if (h->overflow)
+		return h1_fail(e, request ? 431 : 502, "too many header fields");
+	if (!request)
+		return h1_fail(e, 502, "malformed response head");
+	if (rc == HPE_INVALID_VERSION && h1_version_syntax_ok(head, len))
+		return h1_fail(e, 505, "unsupported HTTP version");
+	if (rc == HPE_INVALID_METHOD && h1_method_is_token(head, len))
+		return h1_fail(e, 501, "method not implemented");
+	if (rc == HPE_INVALID_METHOD)
+		return h1_fail(e, 400, "invalid method");
+	if (rc == HPE_INVALID_URL)
+		return h1_fail(e, 400, "invalid request target");
+	return h1_fail(e, 400, llhttp_errno_name(rc));
 }
 
 int
@@ -293,19 +414,10 @@ http1_read_head(struct http1 *h, struct evbuffer *in,
 	rc = llhttp_execute(&h->p, m->head, m->head_len);
 	h->m = NULL;
 	if (rc != HPE_OK && rc != HPE_PAUSED && rc != HPE_PAUSED_UPGRADE) {
+		int r = h1_head_error(h, rc, m->head, m->head_len, e);
+
 		free(m);
-		if (h->overflow)
-			return h1_fail(e, request ? 431 : 502,
-			    "too many header fields");
-		if (!request)
-			return h1_fail(e, 502, "malformed response head");
-		if (rc == HPE_INVALID_VERSION)
-			return h1_fail(e, 505, "unsupported HTTP version");
-		if (rc == HPE_INVALID_METHOD)
-			return h1_fail(e, 400, "invalid method");
-		if (rc == HPE_INVALID_URL)
-			return h1_fail(e, 400, "invalid request target");
-		return h1_fail(e, 400, llhttp_errno_name(rc));
+		return r;
 	}
 	if (!h->head_done) {
 		/* The scanner found the end; llhttp must agree. */
@@ -335,6 +447,8 @@ h1_next(struct http1 *h)
 	h->started = false;
 	h->head_done = false;
 	h->msg_done = false;
+	h->ext_bytes = h->trailer_bytes = h->ntrailers = 0;
+	h->why = NULL;
 }
 
 ssize_t
@@ -353,7 +467,7 @@ http1_chunked(struct http1 *h, const char *data, size_t len, bool *done,
 		*done = true;
 		return (ssize_t)used;
 	}
-	*why = llhttp_get_error_reason(&h->p);
+	*why = h->why != NULL ? h->why : llhttp_get_error_reason(&h->p);
 	if (*why == NULL)
 		*why = llhttp_errno_name(rc);
 	return -1;

@@ -63,6 +63,11 @@ struct http1 {
 	int			 in_value;
 	size_t			 max_headers;
 	int			 overflow;
+	/* Bounds on what a chunked body carries besides data. */
+	size_t			 ext_bytes;	/* this chunk's extensions */
+	size_t			 trailer_bytes;
+	size_t			 ntrailers;
+	const char		*why;		/* our own reason for an error */
 };
 
 void	http1_init(struct http1 *h, llhttp_type_t type, size_t max_headers,

@@ -25,6 +25,12 @@
 /* Stop reading one side while the other has this much to send. */
 #define TXN_HIGH	(512 * 1024)
 
+/*
+ * Responses may carry more fields than requests (a page setting many
+ * cookies): at least this many, whatever max_headers says.
+ */
+#define TXN_RESP_MIN_FIELDS	256
+
 enum body_mode {
 	BODY_NONE,
 	BODY_LENGTH,
@@ -169,7 +175,12 @@ txn_abort(struct txn *t, const char *why)
 	txn_free(t, false);
 }
 
-/* Ends the transaction and the client connection at once. */
+/*
+ * Ends the transaction and the client connection: what is already queued
+ * for the client still goes out, then the connection closes, so a
+ * response cut short is seen as incomplete (its length or last chunk
+ * never comes), never as a different one.
+ */
 static void
 txn_kill(struct txn *t, const char *why)
 {
@@ -179,7 +190,7 @@ txn_kill(struct txn *t, const char *why)
 	    strcmp(t->result, "TCP_MISS") == 0)
 		t->result = "TCP_MISS_ABORTED";
 	txn_abort(t, why);
-	session_close(s);
+	session_txn_done(s, false);
 }
 
 /* ---- answers Warden writes itself ----------------------------------- */
@@ -368,9 +379,10 @@ txn_make_logurl(struct txn *t)
 	if (u->form == URL_FORM_AUTHORITY) {
 		t->logurl = strdup(t->authority);
 	} else if (u->form == URL_FORM_ABSOLUTE) {
-		len = strlen(t->authority) + u->path_len + 8;
+		len = strlen(t->authority) + u->path_len + 9;
 		if ((t->logurl = malloc(len)) != NULL)
-			snprintf(t->logurl, len, "http://%s%.*s", t->authority,
+			snprintf(t->logurl, len, "http://%s%s%.*s",
+			    t->authority, u->path_slash ? "/" : "",
 			    (int)u->path_len, u->path);
 	} else {
 		t->logurl = strndup(t->req->target, t->req->target_len);
@@ -430,6 +442,26 @@ txn_local(struct txn *t)
 }
 
 static void	txn_req_body(void *, const char *, size_t);
+
+/*
+ * RFC 9112 section 3.2: a Host field with an invalid value is refused,
+ * even though the URI's authority is what gets used.
+ */
+static int
+txn_host_ok(struct txn *t, struct werr *err)
+{
+	const struct hdr *h = t->req->info.host;
+	char host[URL_HOST_MAX];
+	uint16_t port;
+	bool v6;
+
+	if (h == NULL || h->value_len == 0)
+		return 0;
+	if (url_parse_authority(h->value, h->value_len, false, 80, host,
+	    sizeof(host), &v6, &port, err) == -1)
+		return werr_set(err, "invalid Host field");
+	return 0;
+}
 
 /*
  * RFC 9110 section 7.6.2: for OPTIONS and TRACE, Max-Forwards 0 means this
@@ -554,6 +586,15 @@ txn_start(struct session *s, struct http_msg *m)
 	    &err) == -1) {
 		txn_error(t, 400, NULL, "bad-request", err.msg);
 		return;
+	}
+	if (txn_host_ok(t, &err) == -1) {
+		txn_error(t, 400, NULL, "bad-request", err.msg);
+		return;
+	}
+	if (m->minor == 0 && m->info.expect_continue) {
+		/* RFC 9110 section 10.1.1: ignored in HTTP/1.0. */
+		httphdr_drop(&m->hdrs, HDR_EXPECT);
+		m->info.expect_continue = false;
 	}
 	if (txn_make_logurl(t) == -1) {
 		txn_error(t, 400, NULL, "bad-request", "URL too long");
@@ -682,9 +723,9 @@ txn_write_request_head(struct txn *t)
 	const struct http_msg *m = t->req;
 	const struct hdr *mf;
 
-	evbuffer_add_printf(out, "%.*s %.*s HTTP/1.1\r\nHost: %s\r\n",
-	    (int)m->method_len, m->method, (int)t->url.path_len, t->url.path,
-	    t->authority);
+	evbuffer_add_printf(out, "%.*s %s%.*s HTTP/1.1\r\nHost: %s\r\n",
+	    (int)m->method_len, m->method, t->url.path_slash ? "/" : "",
+	    (int)t->url.path_len, t->url.path, t->authority);
 	txn_write_fields(out, &m->hdrs, txn_cfg(t)->x_forwarded_for);
 	evbuffer_add_printf(out, "Via: %s\r\n", t->rc->via);
 	txn_write_xff(t, out);
@@ -776,6 +817,13 @@ txn_pump_request(struct txn *t)
 	}
 }
 
+static size_t
+txn_resp_fields(const struct config *cfg)
+{
+	return cfg->max_headers > TXN_RESP_MIN_FIELDS ? cfg->max_headers :
+	    TXN_RESP_MIN_FIELDS;
+}
+
 static void
 txn_timeouts(struct bufferevent *bev, unsigned rsec, unsigned wsec)
 {
@@ -822,7 +870,7 @@ txn_up_ready(struct txn *t)
 		return;
 	}
 	t->up->nreq++;
-	http1_init(&t->rp, HTTP_RESPONSE, cfg->max_headers, NULL, NULL);
+	http1_init(&t->rp, HTTP_RESPONSE, txn_resp_fields(cfg), NULL, NULL);
 	bufferevent_setcb(ub, txn_up_read, txn_up_write, txn_up_event, t);
 	bufferevent_setwatermark(ub, EV_READ, 0, TXN_HIGH);
 	bufferevent_setwatermark(ub, EV_WRITE, 0, 0);
@@ -1156,11 +1204,17 @@ txn_up_read(struct bufferevent *bev, void *arg)
 	while (t->resp == NULL) {
 		lim.max_start_line = cfg->max_request_line;
 		lim.max_fields = cfg->max_header_size;
-		lim.max_count = cfg->max_headers;
+		lim.max_count = txn_resp_fields(cfg);
 		r = http1_read_head(&t->rp, in, &lim,
 		    t->req->method_id == HTTP_HEAD, &m, &e);
 		if (r == 0)
 			return;
+		if (r == 1 && (m->status < 100 || m->status > 599)) {
+			/* RFC 9110 section 15: codes run from 100 to 599. */
+			http1_msg_free(m);
+			r = -1;
+			e.why = "status code out of range";
+		}
 		if (r == -1) {
 			log_info("txn %" PRIu64 " %s: bad response head from "
 			    "%s: %s", t->id, t->s->addr, t->authority, e.why);
@@ -1229,6 +1283,13 @@ txn_up_write(struct bufferevent *bev, void *arg)
 static bool
 txn_retry(struct txn *t)
 {
+	int mid = t->req->method_id;
+
+	/* RFC 9110 section 9.2.2: never retry what is not idempotent; we
+	 * keep to the safe methods, which no origin can mind seeing twice. */
+	if (mid != HTTP_GET && mid != HTTP_HEAD && mid != HTTP_OPTIONS &&
+	    mid != HTTP_TRACE)
+		return false;
 	if (!t->up_reused || t->resp_any || t->req_sent_any ||
 	    t->req_body != BODY_NONE || t->tries > 0)
 		return false;

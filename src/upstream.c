@@ -329,16 +329,40 @@ upool_event(struct bufferevent *bev, short what, void *arg)
 	upool_read(bev, arg);
 }
 
+/*
+ * Whether an idle connection is still clean: no byte and no close waiting
+ * in the socket (RFC 9112 section 6.3: data after a response must never
+ * pass for the next one). libevent's buffer is checked by the caller;
+ * this looks past it, into the kernel.
+ */
+static bool
+upool_quiet(struct upconn *uc)
+{
+	char c;
+	ssize_t n;
+
+	n = recv(bufferevent_getfd(uc->bev), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 struct upconn *
 upstream_pool_get(struct worker *w, const char *key)
 {
 	struct upool *p = w->pool;
 	struct upconn *uc;
 
-	for (uc = p->bucket[upool_hash(key)]; uc != NULL; uc = uc->next) {
+	struct upconn *next;
+
+	for (uc = p->bucket[upool_hash(key)]; uc != NULL; uc = next) {
+		next = uc->next;
 		if (strcmp(uc->key, key) != 0)
 			continue;
 		upool_unlink(p, uc);
+		if (evbuffer_get_length(bufferevent_get_input(uc->bev)) != 0 ||
+		    !upool_quiet(uc)) {
+			uc_free(uc);
+			continue;
+		}
 		bufferevent_setcb(uc->bev, NULL, NULL, NULL, NULL);
 		bufferevent_disable(uc->bev, EV_READ);
 		bufferevent_set_timeouts(uc->bev, NULL, NULL);
@@ -370,6 +394,7 @@ upstream_release(struct upconn *uc, bool reusable)
 	if (!reusable || uc->w->draining ||
 	    evbuffer_get_length(bufferevent_get_input(uc->bev)) != 0 ||
 	    evbuffer_get_length(bufferevent_get_output(uc->bev)) != 0 ||
+	    !upool_quiet(uc) ||
 	    p->count >= cfg->upstream_pool_max ||
 	    upool_count_key(p, uc->key) >= cfg->upstream_pool_per_host) {
 		uc_free(uc);

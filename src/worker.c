@@ -313,6 +313,10 @@ worker_is_own_address(const struct worker *w, const struct sockaddr *sa)
 		la = (const struct sockaddr *)&cfg->listen[i].ss;
 		if (worker_port(la) != worker_port(sa))
 			continue;
+		/* A connection to 0.0.0.0 or :: goes to the loopback. */
+		if (worker_is_any(sa) && (worker_is_any(la) ||
+		    worker_is_loopback(la)))
+			return true;
 		if (worker_is_any(la) && worker_is_loopback(sa))
 			return true;
 		netaddr_format_host(la, a, sizeof(a));

@@ -854,7 +854,23 @@ test_httphdr_info_reset(void)
 	CU_ASSERT_EQUAL(info.content_length, -1);
 }
 
+static void
+test_httphdr_drop_marks_every_field(void)
+{
+	struct hdr v[4];
+	struct hdrs h = { v, 0, 4 };
+
+	CU_ASSERT_EQUAL(httphdr_add(&h, "Expect", 6, "100-continue", 12), 0);
+	CU_ASSERT_EQUAL(httphdr_add(&h, "Accept", 6, "*/*", 3), 0);
+	CU_ASSERT_EQUAL(httphdr_add(&h, "expect", 6, "x", 1), 0);
+	httphdr_drop(&h, HDR_EXPECT);
+	CU_ASSERT_TRUE(v[0].flags & HDR_F_DROP);
+	CU_ASSERT_FALSE(v[1].flags & HDR_F_DROP);
+	CU_ASSERT_TRUE(v[2].flags & HDR_F_DROP);
+}
+
 static CU_TestInfo cu_tests[] = {
+	{ "drop marks every field", test_httphdr_drop_marks_every_field },
 	{ "classify known", test_httphdr_classify_known },
 	{ "classify other", test_httphdr_classify_other },
 	{ "classify uses len", test_httphdr_classify_uses_len },

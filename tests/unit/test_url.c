@@ -216,8 +216,12 @@ test_url_absolute_empty_path(void)
 static void
 test_url_absolute_query_no_path(void)
 {
-	CU_ASSERT_EQUAL(target("http://a.example?x"), -1);
-	CU_ASSERT_TRUE(msg_has("query"));
+	/* RFC 9112 section 3.2.1: sent as "/?x". */
+	CU_ASSERT_EQUAL(target("http://a.example?x"), 0);
+	CU_ASSERT_TRUE(path_is("?x"));
+	CU_ASSERT_TRUE(u.path_slash);
+	CU_ASSERT_EQUAL(target("http://a.example/?x"), 0);
+	CU_ASSERT_FALSE(u.path_slash);
 }
 
 static void
