@@ -93,6 +93,7 @@ static const struct config_key config_keys[] = {
 	LIST(connect_ports, config_set_ports, "443"),
 	PATHKEY(state_dir, config_set_dir),
 	TEXT(policy_dir, config_set_dir, NULL),
+	PATHKEY(category_store, config_set_file),
 	PATHKEY(access_log, config_set_file),
 	PATHKEY(pid_file, config_set_file),
 	TEXT(visible_hostname, config_set_hostname, NULL),
@@ -864,6 +865,8 @@ config_defaults(struct config *cfg, enum config_layout layout)
 		    WD_BUILDDIR "/state/access.log");
 		snprintf(cfg->pid_file, sizeof(cfg->pid_file), "%s",
 		    WD_BUILDDIR "/state/wardend.pid");
+		snprintf(cfg->category_store, sizeof(cfg->category_store),
+		    "%s", WD_BUILDDIR "/state/categories.db");
 		break;
 	case CONFIG_LAYOUT_INSTALLED:
 		snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s",
@@ -874,6 +877,8 @@ config_defaults(struct config *cfg, enum config_layout layout)
 		    WD_LOGDIR "/access.log");
 		snprintf(cfg->pid_file, sizeof(cfg->pid_file), "%s",
 		    "/run/warden/wardend.pid");
+		snprintf(cfg->category_store, sizeof(cfg->category_store),
+		    "%s", WD_STATEDIR "/categories.db");
 		break;
 	}
 
@@ -962,6 +967,10 @@ config_finalise(struct config *cfg, struct werr *err)
 		if (cfg->origin_pid_file == CONFIG_ORIGIN_DEFAULT &&
 		    config_derive(cfg->pid_file, cfg->state_dir,
 		    "wardend.pid", "pid_file", err) == -1)
+			return -1;
+		if (cfg->origin_category_store == CONFIG_ORIGIN_DEFAULT &&
+		    config_derive(cfg->category_store, cfg->state_dir,
+		    "categories.db", "category_store", err) == -1)
 			return -1;
 	}
 	return config_validate(cfg, err);

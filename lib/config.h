@@ -58,6 +58,7 @@ struct config {
 
 	char			state_dir[PATH_MAX];
 	char			policy_dir[PATH_MAX];
+	char			category_store[PATH_MAX];	/* "": none */
 	char			access_log[PATH_MAX];	/* "" or "none": off */
 	char			pid_file[PATH_MAX];	/* "" : none */
 	char			visible_hostname[256];	/* in Via and pages */
@@ -94,7 +95,7 @@ struct config {
 	enum config_origin	origin_listen, origin_allow_clients,
 				origin_connect_ports;
 	enum config_origin	origin_state_dir, origin_access_log,
-				origin_pid_file;
+				origin_pid_file, origin_category_store;
 };
 
 /* Safe defaults for the layout (listen 127.0.0.1:3128, loopback clients). */

@@ -21,7 +21,8 @@
 /* Every key, as the manual and the sample must list them. */
 static const char *const all_keys[] = {
 	"listen", "workers", "allow_clients", "connect_ports", "state_dir",
-	"policy_dir", "access_log", "pid_file", "visible_hostname",
+	"policy_dir", "category_store", "access_log", "pid_file",
+	"visible_hostname",
 	"x_forwarded_for", "websocket", "client_header_timeout",
 	"keepalive_timeout", "connect_timeout", "read_timeout",
 	"client_read_timeout", "tunnel_idle_timeout", "upstream_idle_timeout",
@@ -194,6 +195,8 @@ test_defaults_buildtree_paths(void)
 	CU_ASSERT_STRING_EQUAL(cfg.access_log, want);
 	snprintf(want, sizeof(want), "%s/wardend.pid", cfg.state_dir);
 	CU_ASSERT_STRING_EQUAL(cfg.pid_file, want);
+	snprintf(want, sizeof(want), "%s/categories.db", cfg.state_dir);
+	CU_ASSERT_STRING_EQUAL(cfg.category_store, want);
 }
 
 static void
@@ -582,6 +585,7 @@ test_finalise_follows_state_dir(void)
 	CU_ASSERT_EQUAL(config_finalise(&cfg, &err), 0);
 	CU_ASSERT_STRING_EQUAL(cfg.access_log, "/srv/w/access.log");
 	CU_ASSERT_STRING_EQUAL(cfg.pid_file, "/srv/w/wardend.pid");
+	CU_ASSERT_STRING_EQUAL(cfg.category_store, "/srv/w/categories.db");
 	/* Twice is the same as once. */
 	CU_ASSERT_EQUAL(config_finalise(&cfg, &err), 0);
 	CU_ASSERT_STRING_EQUAL(cfg.access_log, "/srv/w/access.log");
@@ -1012,7 +1016,8 @@ is_path_key(const char *key)
 {
 	return strcmp(key, "state_dir") == 0 ||
 	    strcmp(key, "policy_dir") == 0 ||
-	    strcmp(key, "access_log") == 0 || strcmp(key, "pid_file") == 0;
+	    strcmp(key, "access_log") == 0 || strcmp(key, "pid_file") == 0 ||
+	    strcmp(key, "category_store") == 0;
 }
 
 static void
