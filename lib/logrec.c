@@ -4,6 +4,9 @@
 
 #include "logrec.h"
 
+/* One "name=value" policy field, value cut to fit. */
+#define LOGREC_POLICY_MAX	96
+
 /*
  * Squid's native format, as Squid's own Log::Format::SquidNative() prints
  * it ("logformat squid" in squid.conf):
@@ -51,7 +54,7 @@ struct logrec_field {
 	size_t			 want;	/* length once escaped */
 };
 
-#define LOGREC_NFIELDS	12
+#define LOGREC_NFIELDS	17	/* Squid's, then the policy's five */
 
 /* Shortest escape unit: a field cut to this many bytes is never empty. */
 #define LOGREC_UNIT_MAX	3
@@ -109,12 +112,12 @@ logrec_put(char *dst, const struct logrec_field *f, size_t max)
 }
 
 static size_t
-logrec_capped_sum(const struct logrec_field *f, size_t cap)
+logrec_capped_sum(const struct logrec_field *f, size_t nf, size_t cap)
 {
 	size_t i, sum;
 
 	sum = 0;
-	for (i = 0; i < LOGREC_NFIELDS; i++)
+	for (i = 0; i < nf; i++)
 		if (f[i].kind != LOGREC_RAW)
 			sum += f[i].want < cap ? f[i].want : cap;
 	return sum;
@@ -126,20 +129,20 @@ logrec_capped_sum(const struct logrec_field *f, size_t cap)
  * a server's silly Content-Type) share what is left.
  */
 static size_t
-logrec_cap(const struct logrec_field *f, size_t budget)
+logrec_cap(const struct logrec_field *f, size_t nf, size_t budget)
 {
 	size_t i, lo, hi, mid;
 
 	hi = 0;
-	for (i = 0; i < LOGREC_NFIELDS; i++)
+	for (i = 0; i < nf; i++)
 		if (f[i].kind != LOGREC_RAW && f[i].want > hi)
 			hi = f[i].want;
-	if (logrec_capped_sum(f, hi) <= budget)
+	if (logrec_capped_sum(f, nf, hi) <= budget)
 		return SIZE_MAX;
 	lo = 0;
 	while (hi - lo > 1) {
 		mid = lo + (hi - lo) / 2;
-		if (logrec_capped_sum(f, mid) <= budget)
+		if (logrec_capped_sum(f, nf, mid) <= budget)
 			lo = mid;
 		else
 			hi = mid;
@@ -185,7 +188,8 @@ logrec_format_squid(const struct logrec *rec, char *buf, size_t len)
 {
 	struct logrec_field f[LOGREC_NFIELDS];
 	char when[32], took[24], status[8], bytes[24];
-	size_t i, fixed, nstr, room, cap, max, off;
+	char pol[5][LOGREC_POLICY_MAX];
+	size_t i, nf, fixed, nstr, room, cap, max, off;
 	int code;
 
 	if (len < 2) {
@@ -215,11 +219,27 @@ logrec_format_squid(const struct logrec *rec, char *buf, size_t len)
 	f[11].n = strcspn(f[11].s, "; \t");
 	if (f[11].n == 0)
 		logrec_set(&f[11], "-", "-", LOGREC_TEXT, '\n');
+	nf = 12;
+	if (rec->group != NULL) {
+		static const char *const names[5] = { "group", "verdict",
+		    "reason", "category", "id" };
+		const char *vals[5] = { rec->group, rec->verdict, rec->reason,
+		    rec->category, rec->request_id };
+
+		f[11].sep = ' ';
+		for (i = 0; i < 5; i++) {
+			snprintf(pol[i], sizeof(pol[i]), "%s=%s", names[i],
+			    vals[i] != NULL && *vals[i] != '\0' ? vals[i] :
+			    "-");
+			logrec_set(&f[nf++], pol[i], "-", LOGREC_TEXT,
+			    i == 4 ? '\n' : ' ');
+		}
+	}
 
 	/* Separators and the newline, our own fields, then the rest. */
 	fixed = 0;
 	nstr = 0;
-	for (i = 0; i < LOGREC_NFIELDS; i++) {
+	for (i = 0; i < nf; i++) {
 		f[i].want = logrec_escaped_len(&f[i]);
 		fixed++;
 		if (f[i].kind == LOGREC_RAW)
@@ -235,12 +255,12 @@ logrec_format_squid(const struct logrec *rec, char *buf, size_t len)
 	 * runs out. Either way the newline is written.
 	 */
 	if (fixed + nstr * LOGREC_UNIT_MAX <= room)
-		cap = logrec_cap(f, room - fixed);
+		cap = logrec_cap(f, nf, room - fixed);
 	else
 		cap = SIZE_MAX;
 
 	off = 0;
-	for (i = 0; i < LOGREC_NFIELDS; i++) {
+	for (i = 0; i < nf; i++) {
 		max = room - 1 - off;	/* keep a byte for the newline */
 		if (f[i].kind != LOGREC_RAW && cap < max)
 			max = cap;

@@ -33,6 +33,18 @@ struct logrec {
 	const char	*hierarchy;	/* "HIER_DIRECT", "HIER_NONE" */
 	const char	*peer;		/* upstream address, NULL: "-" */
 	const char	*content_type;	/* NULL: "-" */
+	/*
+	 * What the policy decided. When group is NULL (no policy ran: a
+	 * malformed request) none of these is written and the line is
+	 * exactly Squid's; otherwise five fields follow the content type:
+	 * "group=G verdict=V reason=R category=C id=ID" ("-" for a NULL
+	 * value), which analysers that read Squid's ten fields ignore.
+	 */
+	const char	*group;
+	const char	*verdict;	/* "allow", "block", "none" */
+	const char	*reason;	/* "block-category", ... */
+	const char	*category;
+	const char	*request_id;	/* as shown on the block page */
 };
 
 /*

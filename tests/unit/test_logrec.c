@@ -374,8 +374,50 @@ test_logrec_exact_fit(void)
 	CU_ASSERT_TRUE(one_line(buf, n - 1));
 }
 
+static void
+test_logrec_policy_fields(void)
+{
+	struct logrec r = rec_normal();
+	char buf[512];
+	size_t n;
+
+	r.result = "TCP_DENIED";
+	r.status = 403;
+	r.group = "students";
+	r.verdict = "block";
+	r.reason = "block-category";
+	r.category = "adult";
+	r.request_id = "1-42";
+	n = logrec_format_squid(&r, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "1700000000.123     23 127.0.0.1 "
+	    "TCP_DENIED/403 1234 GET http://example.com/ - "
+	    "HIER_DIRECT/93.184.216.34 text/html group=students "
+	    "verdict=block reason=block-category category=adult id=1-42\n");
+	CU_ASSERT_TRUE(one_line(buf, n));
+	CU_ASSERT_EQUAL(count_fields(buf), SQUID_NFIELDS + 5);
+}
+
+static void
+test_logrec_policy_fields_missing_and_escaped(void)
+{
+	struct logrec r = rec_normal();
+	char buf[512];
+	size_t n;
+
+	r.group = "staff room";
+	r.verdict = "none";
+	n = logrec_format_squid(&r, buf, sizeof(buf));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, " group=staff%20room verdict=none "
+	    "reason=- category=- id=-\n"));
+	CU_ASSERT_TRUE(one_line(buf, n));
+	CU_ASSERT_EQUAL(count_fields(buf), SQUID_NFIELDS + 5);
+}
+
 static CU_TestInfo cu_tests[] = {
 	{ "normal record layout", test_logrec_normal_layout },
+	{ "policy fields", test_logrec_policy_fields },
+	{ "policy fields missing and escaped",
+	    test_logrec_policy_fields_missing_and_escaped },
 	{ "time is the completion time", test_logrec_time_is_completion },
 	{ "time and elapsed widths", test_logrec_widths },
 	{ "NULL fields are -", test_logrec_null_fields_dash },
