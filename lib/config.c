@@ -106,6 +106,7 @@ static const struct config_key config_keys[] = {
 	NUM(client_read_timeout, config_set_duration, 1, CONFIG_DAY, "60s"),
 	NUM(tunnel_idle_timeout, config_set_duration, 1, CONFIG_DAY, "300s"),
 	NUM(upstream_idle_timeout, config_set_duration, 1, CONFIG_DAY, "30s"),
+	TEXT(hosts_file, config_set_file, "/etc/hosts"),
 	NUM(dns_timeout, config_set_duration, 1, CONFIG_DAY, "10s"),
 	NUM(dns_cache_ttl, config_set_duration, 0, CONFIG_DAY, "60s"),
 	NUM(dns_negative_ttl, config_set_duration, 0, CONFIG_DAY, "10s"),

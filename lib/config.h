@@ -59,6 +59,7 @@ struct config {
 	char			state_dir[PATH_MAX];
 	char			policy_dir[PATH_MAX];
 	char			category_store[PATH_MAX];	/* "": none */
+	char			hosts_file[PATH_MAX];	/* "": none */
 	char			access_log[PATH_MAX];	/* "" or "none": off */
 	char			pid_file[PATH_MAX];	/* "" : none */
 	char			visible_hostname[256];	/* in Via and pages */

@@ -93,6 +93,9 @@ dns_new(struct event_base *base, const struct config *cfg)
 		evdns_base_load_hosts(d->evdns, NULL);
 	}
 	dns_configure(d, cfg);
+	if (cfg->hosts_file[0] != '\0' &&
+	    evdns_base_load_hosts(d->evdns, cfg->hosts_file) != 0)
+		log_warnx("cannot read hosts file %s", cfg->hosts_file);
 	return d;
 }
 
@@ -206,6 +209,36 @@ dns_is_invalid(const char *host)
 	    strcasecmp(host + len - 8, ".invalid") == 0);
 }
 
+/*
+ * RFC 6761 section 6.3: "localhost" and every name under "localhost."
+ * are the loopback, answered here and never sent to a name server.
+ */
+static bool
+dns_is_localhost(const char *host)
+{
+	size_t len = strlen(host);
+
+	return strcasecmp(host, "localhost") == 0 || (len > 10 &&
+	    strcasecmp(host + len - 10, ".localhost") == 0);
+}
+
+static void
+dns_loopback(uint16_t port, dns_cb cb, void *arg)
+{
+	struct sockaddr_storage a[2];
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&a[0];
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a[1];
+
+	memset(a, 0, sizeof(a));
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(port);
+	s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = htons(port);
+	s6->sin6_addr = in6addr_loopback;
+	cb(0, NULL, a, 2, arg);
+}
+
 struct dns_req *
 dns_resolve(struct dns *d, const char *host, uint16_t port, dns_cb cb,
     void *arg)
@@ -218,6 +251,10 @@ dns_resolve(struct dns *d, const char *host, uint16_t port, dns_cb cb,
 	if (dns_is_invalid(host)) {
 		cb(EVUTIL_EAI_NONAME, dns_err_str(EVUTIL_EAI_NONAME), NULL, 0,
 		    arg);
+		return NULL;
+	}
+	if (dns_is_localhost(host)) {
+		dns_loopback(port, cb, arg);
 		return NULL;
 	}
 	e = dns_slot(d, host);

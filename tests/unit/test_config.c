@@ -26,7 +26,7 @@ static const char *const all_keys[] = {
 	"x_forwarded_for", "websocket", "client_header_timeout",
 	"keepalive_timeout", "connect_timeout", "read_timeout",
 	"client_read_timeout", "tunnel_idle_timeout", "upstream_idle_timeout",
-	"dns_timeout", "dns_cache_ttl", "dns_negative_ttl", "shutdown_grace",
+	"hosts_file", "dns_timeout", "dns_cache_ttl", "dns_negative_ttl", "shutdown_grace",
 	"max_request_line", "max_header_size", "max_headers",
 	"max_connections", "upstream_pool_per_host", "upstream_pool_max",
 };
