@@ -167,6 +167,16 @@ httphdr_drop(struct hdrs *h, enum hdr_id id)
 			h->v[i].flags |= HDR_F_DROP;
 }
 
+void
+httphdr_drop_name(struct hdrs *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (httphdr_token_eq(h->v[i].name, h->v[i].name_len, name))
+			h->v[i].flags |= HDR_F_DROP;
+}
+
 const struct hdr *
 httphdr_find(const struct hdrs *h, enum hdr_id id)
 {

@@ -69,6 +69,8 @@ int	httphdr_add(struct hdrs *h, const char *name, size_t name_len,
 
 /* Marks every field with this id HDR_F_DROP. */
 void	httphdr_drop(struct hdrs *h, enum hdr_id id) WD_NONNULL(1);
+/* The same for every field with this name (case-insensitive). */
+void	httphdr_drop_name(struct hdrs *h, const char *name) WD_NONNULL(1, 2);
 
 /* First field with this id, or NULL. */
 const struct hdr	*httphdr_find(const struct hdrs *h, enum hdr_id id)

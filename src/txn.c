@@ -14,7 +14,10 @@
 #include "log.h"
 #include "logrec.h"
 #include "netaddr.h"
+#include "policy.h"
+#include "safesearch.h"
 #include "url.h"
+#include "urlnorm.h"
 #include "logwriter.h"
 #include "session.h"
 #include "tunnel.h"
@@ -57,6 +60,17 @@ struct txn {
 	bool			 websocket;
 	bool			 keep_alive;	/* the client connection, after */
 	int64_t			 max_forwards;	/* -1: none, or not applied */
+
+	/* The policy's view: normalised forms and what it decided. */
+	char			 req_id[32];
+	char			 nhost[URLNORM_HOST_MAX];
+	char			*norm;		/* one buffer: path, key, url */
+	const char		*fwd_path;	/* safe search rewrite, or NULL */
+	const char		*connect_host;	/* safe search endpoint, or NULL */
+	const char		*ss_name;	/* safe search header, or NULL */
+	const char		*ss_value;
+	struct decision		 dec;
+	bool			 policy_ran;
 
 	struct upconnect	*connecting;
 	struct upconn		*up;
@@ -133,6 +147,14 @@ txn_log(struct txn *t)
 	r.hierarchy = t->peer[0] != '\0' ? "HIER_DIRECT" : "HIER_NONE";
 	r.peer = t->peer[0] != '\0' ? t->peer : NULL;
 	r.content_type = t->ctype[0] != '\0' ? t->ctype : NULL;
+	if (t->policy_ran) {
+		r.group = t->dec.group;
+		r.verdict = verdict_str(t->dec.verdict);
+		r.reason = t->dec.reason != REASON_NONE ?
+		    reason_str(t->dec.reason) : NULL;
+		r.category = t->dec.category;
+		r.request_id = t->req_id;
+	}
 	n = logrec_format_squid(&r, line, sizeof(line));
 	logwriter_submit(line, n);
 }
@@ -150,6 +172,7 @@ txn_free(struct txn *t, bool up_reusable)
 	http1_msg_free(t->req);
 	http1_msg_free(t->resp);
 	free(t->logurl);
+	free(t->norm);
 	runconf_unref(t->rc);
 	free(t);
 }
@@ -531,6 +554,194 @@ txn_max_forwards(struct txn *t)
 	return -1;
 }
 
+/* ---- the policy -------------------------------------------------------- */
+
+static const char *
+txn_reason_words(enum reason r)
+{
+	switch (r) {
+	case REASON_BLOCK_DOMAIN:
+		return "This site is on a block list.";
+	case REASON_BLOCK_URL:
+		return "This page is on a block list.";
+	case REASON_BLOCK_REGEX:
+		return "This address matches a blocked pattern.";
+	case REASON_BLOCK_CATEGORY:
+		return "This site is in a blocked category.";
+	default:
+		return "This request is not allowed.";
+	}
+}
+
+/* A blocked request: the block page, or a short refusal for CONNECT. */
+static void
+txn_block(struct txn *t)
+{
+	const struct config *cfg = txn_cfg(t);
+	struct blockpage_vars v;
+	char when[64], text[512];
+	struct tm tm;
+	time_t now = time(NULL);
+	size_t cap;
+	char *page;
+	int n;
+
+	t->result = "TCP_DENIED";
+	log_info("txn %" PRIu64 " %s: blocked %s (group %s, %s: %s)", t->id,
+	    t->s->addr, t->logurl, t->dec.group, reason_str(t->dec.reason),
+	    t->dec.rule);
+	if (t->req->method_id == HTTP_CONNECT) {
+		n = snprintf(text, sizeof(text), "Blocked by Warden: %s "
+		    "(%s; request %s)\n", txn_reason_words(t->dec.reason),
+		    t->dec.rule, t->req_id);
+		if (n >= (int)sizeof(text))
+			n = sizeof(text) - 1;
+		txn_reply(t, 403, "blocked", NULL, "text/plain; charset=utf-8",
+		    text, (size_t)n, false);
+		txn_end(t, false);
+		return;
+	}
+	localtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", &tm);
+	v.url = t->logurl;
+	v.reason = txn_reason_words(t->dec.reason);
+	v.rule = t->dec.rule;
+	v.category = t->dec.category;
+	v.group = t->dec.group;
+	v.time = when;
+	v.request_id = t->req_id;
+	v.client = t->s->addr;
+	v.proxy = cfg->visible_hostname;
+	cap = 65536 + 6 * strlen(t->logurl);
+	if ((page = malloc(cap)) == NULL) {
+		txn_error(t, 500, NULL, "internal", "out of memory");
+		return;
+	}
+	n = policy_blockpage(t->rc->policy, &v, page, cap);
+	if (n < 0) {
+		free(page);
+		txn_error(t, 403, "TCP_DENIED", "blocked",
+		    txn_reason_words(t->dec.reason));
+		return;
+	}
+	txn_reply(t, 403, "blocked", NULL, "text/html; charset=utf-8", page,
+	    (size_t)n, true);
+	free(page);
+	txn_end(t, false);
+}
+
+/*
+ * Normalises the target as the policy sees it, asks the policy, and acts
+ * on a block or a safe search rule. The normalised URL is what the log
+ * shows. Returns 0 to go on, -1 when the transaction has ended.
+ */
+static int
+txn_policy(struct txn *t)
+{
+	const struct url *u = &t->url;
+	bool connect = t->req->method_id == HTTP_CONNECT, is_ip;
+	char auth[URLNORM_HOST_MAX + 16];
+	struct txn_facts f;
+	struct werr err;
+	size_t plen, cap;
+	char *path, *key, *url, *ss;
+	const char *raw;
+	int r;
+
+	if (urlnorm_host(u->host, strlen(u->host), t->nhost, sizeof(t->nhost),
+	    &is_ip, &err) == -1) {
+		txn_error(t, 400, NULL, "bad-request", err.msg);
+		return -1;
+	}
+	if (url_format_authority(t->nhost, is_ip && strchr(t->nhost, ':') !=
+	    NULL, u->port, connect ? 443 : 80, auth, sizeof(auth)) == -1) {
+		txn_error(t, 400, NULL, "bad-request", "host too long");
+		return -1;
+	}
+	plen = connect ? 1 : u->path_len + 1;
+	cap = 3 * plen + 16;
+	/* path, key, url and a safe search rewrite, each at most cap+host. */
+	if ((t->norm = malloc(4 * (cap + sizeof(auth) + 16))) == NULL) {
+		txn_error(t, 500, NULL, "internal", "out of memory");
+		return -1;
+	}
+	path = t->norm;
+	key = path + cap + sizeof(auth) + 16;
+	url = key + cap + sizeof(auth) + 16;
+	ss = url + cap + sizeof(auth) + 16;
+	if (connect) {
+		snprintf(path, cap, "/");
+	} else {
+		/* "?q" becomes "/?q" there, as RFC 9112 section 3.2.1 says. */
+		raw = u->path;
+		r = urlnorm_path(raw, u->path_len, path, cap, &err);
+		/* URL lists name a host and a path: the port is not part
+		   of the key (a list entry holds on every port). */
+		if (r == -1 || urlnorm_key(t->nhost, 80, 80, path, key,
+		    cap + sizeof(auth) + 16, &err) == -1) {
+			txn_error(t, 400, NULL, "bad-request", err.msg);
+			return -1;
+		}
+	}
+	r = snprintf(url, sizeof(auth) + 16, "%s://%s", connect ? "https" :
+	    "http", auth);
+	/* The path fits: url has room for the authority plus cap. */
+	memcpy(url + r, path, strlen(path) + 1);
+	free(t->logurl);
+	/* The log keeps Squid's "host:port" for CONNECT. */
+	if (connect) {
+		char hp[URLNORM_HOST_MAX + 16];
+
+		url_format_authority(t->nhost, is_ip && strchr(t->nhost,
+		    ':') != NULL, u->port, 0, hp, sizeof(hp));
+		t->logurl = strdup(hp);
+	} else
+		t->logurl = strdup(url);
+	if (t->logurl == NULL) {
+		txn_error(t, 500, NULL, "internal", "out of memory");
+		return -1;
+	}
+
+	memset(&f, 0, sizeof(f));
+	f.client = (const struct sockaddr *)&t->s->ss;
+	f.is_connect = connect;
+	f.host = t->nhost;
+	f.host_is_ip = is_ip;
+	f.port = u->port;
+	f.url = url;
+	f.key = connect ? NULL : key;
+	f.now = time(NULL);
+	f.cats = t->w->cats;
+	f.scratch = t->w->scratch;
+	if (policy_eval(t->rc->policy, &f, &t->dec, &err) == -1) {
+		/* A filter that cannot check must not let through. */
+		log_warnx("txn %" PRIu64 " %s: policy check failed for %s: %s",
+		    t->id, t->s->addr, url, err.msg);
+		txn_error(t, 503, NULL, "policy-error", "The filter could "
+		    "not check this request, so it is refused. Please try "
+		    "again later.");
+		return -1;
+	}
+	t->policy_ran = true;
+	if (t->dec.verdict == VERDICT_BLOCK) {
+		txn_block(t);
+		return -1;
+	}
+	if (!t->dec.safe_search)
+		return 0;
+	if (connect) {
+		t->connect_host = safesearch_connect_host(t->nhost);
+		return 0;
+	}
+	if (safesearch_rewrite_path(t->nhost, path, ss, cap + sizeof(auth) +
+	    16) == 1)
+		t->fwd_path = ss;
+	t->ss_value = safesearch_header(t->nhost, &t->ss_name);
+	if (t->ss_value == NULL)
+		t->ss_name = NULL;
+	return 0;
+}
+
 void
 txn_start(struct session *s, struct http_msg *m)
 {
@@ -548,6 +759,8 @@ txn_start(struct session *s, struct http_msg *m)
 	t->w = s->w;
 	t->rc = runconf_ref(s->w->rc);
 	t->id = s->w->next_txn_id++;
+	snprintf(t->req_id, sizeof(t->req_id), "%u-%" PRIu64, s->w->id,
+	    t->id);
 	t->req = m;
 	clock_gettime(CLOCK_REALTIME, &t->t0_real);
 	clock_gettime(CLOCK_MONOTONIC, &t->t0_mono);
@@ -654,6 +867,8 @@ txn_start(struct session *s, struct http_msg *m)
 		    m->info.upgrade_websocket &&
 		    m->method_id == HTTP_GET && t->req_done;
 	}
+	if (txn_policy(t) == -1)
+		return;
 	txn_connect(t);
 }
 
@@ -720,12 +935,23 @@ static void
 txn_write_request_head(struct txn *t)
 {
 	struct evbuffer *out = bufferevent_get_output(t->up->bev);
-	const struct http_msg *m = t->req;
+	struct http_msg *m = t->req;
 	const struct hdr *mf;
 
-	evbuffer_add_printf(out, "%.*s %s%.*s HTTP/1.1\r\nHost: %s\r\n",
-	    (int)m->method_len, m->method, t->url.path_slash ? "/" : "",
-	    (int)t->url.path_len, t->url.path, t->authority);
+	if (t->fwd_path != NULL)
+		evbuffer_add_printf(out, "%.*s %s HTTP/1.1\r\nHost: %s\r\n",
+		    (int)m->method_len, m->method, t->fwd_path, t->authority);
+	else
+		evbuffer_add_printf(out, "%.*s %s%.*s HTTP/1.1\r\n"
+		    "Host: %s\r\n", (int)m->method_len, m->method,
+		    t->url.path_slash ? "/" : "", (int)t->url.path_len,
+		    t->url.path, t->authority);
+	if (t->ss_name != NULL) {
+		/* The engine's own header, whatever the client sent. */
+		httphdr_drop_name(&t->req->hdrs, t->ss_name);
+		evbuffer_add_printf(out, "%s: %s\r\n", t->ss_name,
+		    t->ss_value);
+	}
 	txn_write_fields(out, &m->hdrs, txn_cfg(t)->x_forwarded_for);
 	evbuffer_add_printf(out, "Via: %s\r\n", t->rc->via);
 	txn_write_xff(t, out);
@@ -931,8 +1157,8 @@ txn_connect(struct txn *t)
 		return;
 	}
 	t->up_reused = false;
-	t->connecting = upstream_connect(t->w, t->url.host, t->url.port,
-	    txn_connected, t);
+	t->connecting = upstream_connect(t->w, t->connect_host != NULL ?
+	    t->connect_host : t->url.host, t->url.port, txn_connected, t);
 	if (t->connecting == NULL)
 		txn_error(t, 500, NULL, "internal", "out of memory");
 }

@@ -12,9 +12,11 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
+#include "catstore.h"
 #include "config.h"
 #include "log.h"
 #include "netaddr.h"
+#include "policy.h"
 #include "logwriter.h"
 #include "worker.h"
 
@@ -100,6 +102,33 @@ build_config(struct config *cfg, struct werr *err)
 	return config_finalise(cfg, err);
 }
 
+/*
+ * Builds the policy snapshot for cfg. The category store, when there is
+ * one, lets the policy check its category names. NULL with err set
+ * ("FILE:LINE: message") when the policy does not load.
+ */
+static struct policy *
+load_policy(const struct config *cfg, struct werr *err)
+{
+	struct catstore *cats = NULL;
+	struct policy *p;
+	struct werr cerr;
+
+	if (cfg->category_store[0] != '\0') {
+		if (access(cfg->category_store, F_OK) == -1)
+			log_warnx("no category store at %s yet: category rules "
+			    "match nothing until 'warden-update import'",
+			    cfg->category_store);
+		else if ((cats = catstore_open(cfg->category_store, 0,
+		    &cerr)) == NULL)
+			log_warnx("category store %s cannot be used: %s",
+			    cfg->category_store, cerr.msg);
+	}
+	p = policy_load(cfg->policy_dir, cats, err);
+	catstore_close(cats);
+	return p;
+}
+
 static unsigned
 worker_count(const struct config *cfg)
 {
@@ -126,6 +155,7 @@ reload(void)
 {
 	struct config *cfg;
 	struct runconf *rc;
+	struct policy *p;
 	struct werr err;
 	unsigned i;
 
@@ -148,9 +178,16 @@ reload(void)
 	if (worker_count(cfg) != d.nworkers)
 		log_warnx("reload: the number of workers changes only at "
 		    "restart");
+	if ((p = load_policy(cfg, &err)) == NULL) {
+		log_warnx("reload refused, the running policy stays: %s",
+		    err.msg);
+		free(cfg);
+		return;
+	}
 	if (strcmp(cfg->access_log, d.rc->cfg.access_log) != 0)
 		logwriter_reopen(cfg->access_log);
-	rc = runconf_new(cfg, ++d.generation);
+	rc = runconf_new(cfg, p, ++d.generation);
+	policy_unref(p);
 	free(cfg);
 	if (rc == NULL) {
 		log_warnx("reload: out of memory; the running configuration "
@@ -286,6 +323,7 @@ main(int argc, char *argv[])
 	struct event *sigev[4];
 	static const int sigs[4] = { SIGHUP, SIGUSR1, SIGTERM, SIGINT };
 	struct config *cfg;
+	struct policy *policy;
 	struct werr err;
 	char addr[64];
 	unsigned i;
@@ -337,9 +375,16 @@ main(int argc, char *argv[])
 		free(cfg);
 		return 1;
 	}
+	if ((policy = load_policy(cfg, &err)) == NULL) {
+		fprintf(stderr, "%s\n", err.msg);
+		free(cfg);
+		return 1;
+	}
 	if (args.test) {
 		fprintf(stderr, "%s: configuration OK\n", args.conf_path != NULL ?
 		    args.conf_path : "(built-in defaults)");
+		fprintf(stderr, "%s: policy OK\n", cfg->policy_dir);
+		policy_unref(policy);
 		free(cfg);
 		return 0;
 	}
@@ -350,11 +395,13 @@ main(int argc, char *argv[])
 	make_state_dir(cfg->state_dir);
 	for (i = 0; i < cfg->nlisten; i++)
 		if (probe_listen(&cfg->listen[i]) == -1) {
+			policy_unref(policy);
 			free(cfg);
 			return 1;
 		}
-	if ((d.rc = runconf_new(cfg, ++d.generation)) == NULL)
+	if ((d.rc = runconf_new(cfg, policy, ++d.generation)) == NULL)
 		fatalx("out of memory");
+	policy_unref(policy);
 	free(cfg);
 	cfg = &d.rc->cfg;
 

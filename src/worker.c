@@ -4,20 +4,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <event2/thread.h>
 
+#include "catstore.h"
 #include "log.h"
 #include "netaddr.h"
+#include "policy.h"
 #include "dns.h"
 #include "session.h"
 #include "upstream.h"
 #include "worker.h"
 
 struct runconf *
-runconf_new(const struct config *cfg, uint64_t generation)
+runconf_new(const struct config *cfg, struct policy *policy,
+    uint64_t generation)
 {
 	struct runconf *rc;
 
@@ -26,6 +30,7 @@ runconf_new(const struct config *cfg, uint64_t generation)
 	atomic_init(&rc->refs, 1);
 	rc->generation = generation;
 	rc->cfg = *cfg;
+	rc->policy = policy_ref(policy);
 	snprintf(rc->via, sizeof(rc->via), "1.1 %s (warden/%s)",
 	    cfg->visible_hostname, WD_VERSION);
 	return rc;
@@ -41,8 +46,10 @@ runconf_ref(struct runconf *rc)
 void
 runconf_unref(struct runconf *rc)
 {
-	if (rc != NULL && atomic_fetch_sub(&rc->refs, 1) == 1)
+	if (rc != NULL && atomic_fetch_sub(&rc->refs, 1) == 1) {
+		policy_unref(rc->policy);
 		free(rc);
+	}
 }
 
 static void
@@ -119,6 +126,29 @@ worker_session_gone(struct worker *w)
 		worker_listen_pause(w, false);
 }
 
+/*
+ * The policy's per-worker state for w->rc: a read handle on the category
+ * store (reopened on every reload, so a store that warden-update replaced
+ * is seen) and match scratch for the snapshot.
+ */
+static void
+worker_policy_state(struct worker *w)
+{
+	const char *path = w->rc->cfg.category_store;
+	struct werr err;
+
+	catstore_close(w->cats);
+	w->cats = NULL;
+	policy_scratch_free(w->scratch);
+	w->scratch = policy_scratch_new(w->rc->policy);
+	if (path[0] == '\0' || access(path, F_OK) == -1)
+		return;
+	if ((w->cats = catstore_open(path, 4096, &err)) == NULL &&
+	    w->id == 0)
+		log_warnx("category store %s cannot be used: %s", path,
+		    err.msg);
+}
+
 static void
 worker_ctl(evutil_socket_t fd, short what, void *arg)
 {
@@ -132,6 +162,7 @@ worker_ctl(evutil_socket_t fd, short what, void *arg)
 		old = w->rc;
 		w->rc = rc;
 		dns_configure(w->dns, &rc->cfg);
+		worker_policy_state(w);
 		runconf_unref(old);
 	}
 	if (atomic_load(&w->force)) {
@@ -193,6 +224,9 @@ worker_new(unsigned id, struct runconf *rc)
 	w->pool = upool_new();
 	w->ctl_ev = event_new(w->base, -1, 0, worker_ctl, w);
 	if (w->dns == NULL || w->pool == NULL || w->ctl_ev == NULL)
+		goto fail;
+	worker_policy_state(w);
+	if (w->scratch == NULL)
 		goto fail;
 	for (i = 0; i < rc->cfg.nlisten; i++)
 		if (worker_bind(w, &rc->cfg.listen[i]) == -1)
@@ -259,6 +293,8 @@ worker_join_free(struct worker *w)
 	if (w->ctl_ev != NULL)
 		event_free(w->ctl_ev);
 	dns_free(w->dns);
+	catstore_close(w->cats);
+	policy_scratch_free(w->scratch);
 	if (w->base != NULL)
 		event_base_free(w->base);
 	runconf_unref(atomic_exchange(&w->pending, NULL));

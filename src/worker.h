@@ -23,16 +23,22 @@ struct runconf {
 	atomic_int	refs;
 	uint64_t	generation;
 	struct config	cfg;
+	struct policy	*policy;	/* a reference */
 	char		via[320];	/* "1.1 host (warden/x.y.z)" */
 };
 
-struct runconf	*runconf_new(const struct config *cfg, uint64_t generation);
+/* Takes a new reference to policy. */
+struct runconf	*runconf_new(const struct config *cfg, struct policy *policy,
+		    uint64_t generation);
 struct runconf	*runconf_ref(struct runconf *rc);
 void		 runconf_unref(struct runconf *rc);
 
 struct dns;
 struct upool;
 struct session;
+struct policy;
+struct catstore;
+struct policy_scratch;
 
 struct worker {
 	unsigned		 id;
@@ -40,6 +46,10 @@ struct worker {
 	struct event_base	*base;
 	struct dns		*dns;
 	struct upool		*pool;
+	/* For the policy: this worker's store handle and match scratch,
+	   for the configuration in rc. */
+	struct catstore		*cats;
+	struct policy_scratch	*scratch;
 	struct evconnlistener	*listeners[CONFIG_MAX_LISTEN];
 	size_t			 nlisteners;
 	struct runconf		*rc;		/* current; a txn refs its own */

@@ -867,6 +867,8 @@ test_httphdr_drop_marks_every_field(void)
 	CU_ASSERT_TRUE(v[0].flags & HDR_F_DROP);
 	CU_ASSERT_FALSE(v[1].flags & HDR_F_DROP);
 	CU_ASSERT_TRUE(v[2].flags & HDR_F_DROP);
+	httphdr_drop_name(&h, "ACCEPT");
+	CU_ASSERT_TRUE(v[1].flags & HDR_F_DROP);
 }
 
 static CU_TestInfo cu_tests[] = {

@@ -1,0 +1,1908 @@
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "catstore.h"
+#include "urlnorm.h"
+
+#define CATSTORE_SCHEMA_VERSION	1
+#define CATSTORE_APP_ID		1464091475	/* "WDCS" */
+#define CATSTORE_MAX_CATEGORIES	4096
+#define CATSTORE_LINE_MAX	4096		/* bytes, without the newline */
+#define CATSTORE_STR(x)		#x
+#define CATSTORE_XSTR(x)	CATSTORE_STR(x)
+/* An entry may grow when urlnorm_entry() percent-encodes its bytes. */
+#define CATSTORE_ENTRY_MAX	(3 * CATSTORE_LINE_MAX + URLNORM_HOST_MAX)
+#define CATSTORE_READ_BUF	65536
+/* A URL key is tried at this many '/' boundaries at most (the shallowest). */
+#define CATSTORE_MAX_CUTS	64
+/* Slots a host may occupy in the cache; the least recently used goes. */
+#define CATSTORE_CACHE_WAYS	4
+#define CATSTORE_AUTH_MAX	(URLNORM_HOST_MAX + 8)	/* "host:port" */
+/* Readers map the file: it never changes in place, only by rename. */
+#define CATSTORE_MMAP_SIZE	"1073741824"
+/* The build's page cache, in KiB: it only appends. */
+#define CATSTORE_BUILD_CACHE	"-16384"
+
+/*
+ * The one copy of the schema: db/categories.sql is this text, byte for
+ * byte, and test_catstore checks that it stays so.
+ */
+static const char catstore_schema_sql[] =
+    "-- Warden category store, schema version 1 (SQLite 3).\n"
+    "--\n"
+    "-- warden-update builds it (catstore_import_dir() in lib/catstore.c)\n"
+    "-- into a new file that is renamed over the old one; wardend opens it\n"
+    "-- read-only. This file is a copy of the schema embedded in\n"
+    "-- lib/catstore.c, and tests/unit/test_catstore.c fails when the two\n"
+    "-- differ: change both.\n"
+    "--\n"
+    "-- Every lookup is an exact match on a primary key: the suffixes of\n"
+    "-- a host (\"a.b.example.com\", \"b.example.com\", \"example.com\",\n"
+    "-- \"com\") in domains, and a request key cut at its '/' boundaries\n"
+    "-- (\"example.com/\", \"example.com/a\", \"example.com/a/b\",\n"
+    "-- \"example.com/a/b?q\") in urls. WITHOUT ROWID makes each table a\n"
+    "-- single B-tree keyed by what is looked up: one descent per probe,\n"
+    "-- the text stored once, no separate index to build or to keep.\n"
+    "\n"
+    "PRAGMA application_id = 1464091475;\t-- \"WDCS\"\n"
+    "\n"
+    "-- schema_version (\"1\"), created (UTC, ISO 8601), source (the\n"
+    "-- directory imported), and the counts categories, domains, urls.\n"
+    "CREATE TABLE meta (\n"
+    "\tkey\t\tTEXT PRIMARY KEY NOT NULL,\n"
+    "\tvalue\t\tTEXT NOT NULL\n"
+    ") WITHOUT ROWID;\n"
+    "\n"
+    "-- One row per category directory; ids follow the names' byte order.\n"
+    "CREATE TABLE categories (\n"
+    "\tid\t\tINTEGER PRIMARY KEY,\n"
+    "\tname\t\tTEXT UNIQUE NOT NULL\n"
+    ");\n"
+    "\n"
+    "-- urlnorm_domain_entry() form: a host name, or an address.\n"
+    "CREATE TABLE domains (\n"
+    "\tdomain\t\tTEXT NOT NULL,\n"
+    "\tcategory\tINTEGER NOT NULL REFERENCES categories (id),\n"
+    "\tPRIMARY KEY (domain, category)\n"
+    ") WITHOUT ROWID;\n"
+    "\n"
+    "-- urlnorm_entry() form: \"host[:port]/path?query\", without a\n"
+    "-- trailing '/' except in a bare \"host/\".\n"
+    "CREATE TABLE urls (\n"
+    "\turl\t\tTEXT NOT NULL,\n"
+    "\tcategory\tINTEGER NOT NULL REFERENCES categories (id),\n"
+    "\tPRIMARY KEY (url, category)\n"
+    ") WITHOUT ROWID;\n";
+
+/* The two list files a category directory may hold. */
+enum catstore_list {
+	CATSTORE_LIST_DOMAINS,
+	CATSTORE_LIST_URLS,
+};
+
+/* The file name, as UT1 and SquidGuard spell it. */
+static const char *
+catstore_list_str(enum catstore_list l)
+{
+	switch (l) {
+	case CATSTORE_LIST_DOMAINS:
+		return "domains";
+	case CATSTORE_LIST_URLS:
+		return "urls";
+	}
+	return "?";
+}
+
+struct catstore_cat {
+	sqlite3_int64	id;
+	uint16_t	idx;		/* in cs->cats (name order) */
+	char		name[CATSTORE_NAME_MAX];
+};
+
+/*
+ * A host's domain matches, and whether any URL entry starts with the
+ * authority ("host[:port]") of the last key seen for it: most hosts have
+ * none, and then a lookup asks SQLite nothing at all.
+ */
+struct catstore_slot {
+	uint64_t	used;		/* tick of the last use; 0: empty */
+	uint16_t	ncat;
+	int8_t		has_urls;	/* for auth; -1: not known */
+	uint16_t	cat[CATSTORE_MAX_MATCH];	/* in cs->cats */
+	char		host[URLNORM_HOST_MAX];
+	char		auth[CATSTORE_AUTH_MAX];
+};
+
+struct catstore {
+	sqlite3			*db;
+	sqlite3_stmt		*q_domain;	/* categories of one domain */
+	sqlite3_stmt		*q_url;		/* categories of one URL */
+	sqlite3_stmt		*q_auth;	/* any URL for an authority? */
+	struct catstore_cat	*cats;		/* name order */
+	struct catstore_cat	*byid;		/* id order */
+	size_t			 ncats;
+	struct catstore_slot	*cache;
+	size_t			 ncache;
+	uint64_t		 tick;
+};
+
+/* The distinct categories one lookup has found so far. */
+struct catstore_set {
+	size_t		n;
+	uint16_t	idx[CATSTORE_MAX_MATCH];
+};
+
+const char *
+catstore_schema(void)
+{
+	return catstore_schema_sql;
+}
+
+/* ---------------------------------------------------------------- read */
+
+static int
+catstore_cmp_name(const void *a, const void *b)
+{
+	return strcmp(((const struct catstore_cat *)a)->name,
+	    ((const struct catstore_cat *)b)->name);
+}
+
+static int
+catstore_cmp_id(const void *a, const void *b)
+{
+	sqlite3_int64 x = ((const struct catstore_cat *)a)->id;
+	sqlite3_int64 y = ((const struct catstore_cat *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One value from a single-row query; 0, or -1 with err. */
+static int
+catstore_query_int(sqlite3 *db, const char *path, const char *sql,
+    sqlite3_int64 *v, struct werr *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*v = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return werr_set(err, "%s: not a category store (%s)", path,
+		    sqlite3_errmsg(db));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE) {
+		werr_set(err, "%s: not a category store (%s)", path,
+		    sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+catstore_load_categories(struct catstore *cs, const char *path,
+    struct werr *err)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 n;
+	const unsigned char *name;
+	size_t i;
+	int rc, len;
+
+	if (catstore_query_int(cs->db, path, "SELECT count(*) FROM categories",
+	    &n, err) == -1)
+		return -1;
+	if (n < 0 || n > CATSTORE_MAX_CATEGORIES)
+		return werr_set(err, "%s: %lld categories (at most %d)", path,
+		    (long long)n, CATSTORE_MAX_CATEGORIES);
+	cs->cats = calloc((size_t)n + 1, sizeof(*cs->cats));
+	cs->byid = calloc((size_t)n + 1, sizeof(*cs->byid));
+	if (cs->cats == NULL || cs->byid == NULL)
+		return werr_set(err, "out of memory");
+	if (sqlite3_prepare_v2(cs->db, "SELECT id, name FROM categories",
+	    -1, &st, NULL) != SQLITE_OK)
+		return werr_set(err, "%s: %s", path, sqlite3_errmsg(cs->db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = sqlite3_column_text(st, 1);
+		len = sqlite3_column_bytes(st, 1);
+		if (cs->ncats == (size_t)n || name == NULL || len <= 0 ||
+		    len >= CATSTORE_NAME_MAX) {
+			sqlite3_finalize(st);
+			return werr_set(err, "%s: bad category row", path);
+		}
+		cs->cats[cs->ncats].id = sqlite3_column_int64(st, 0);
+		memcpy(cs->cats[cs->ncats].name, name, (size_t)len);
+		cs->ncats++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return werr_set(err, "%s: %s", path, sqlite3_errmsg(cs->db));
+	qsort(cs->cats, cs->ncats, sizeof(*cs->cats), catstore_cmp_name);
+	for (i = 0; i < cs->ncats; i++)
+		cs->cats[i].idx = (uint16_t)i;
+	memcpy(cs->byid, cs->cats, cs->ncats * sizeof(*cs->cats));
+	qsort(cs->byid, cs->ncats, sizeof(*cs->byid), catstore_cmp_id);
+	return 0;
+}
+
+static int
+catstore_prepare(struct catstore *cs, const char *path, const char *sql,
+    sqlite3_stmt **st, struct werr *err)
+{
+	if (sqlite3_prepare_v3(cs->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+	    NULL) != SQLITE_OK)
+		return werr_set(err, "%s: not a category store (%s)", path,
+		    sqlite3_errmsg(cs->db));
+	return 0;
+}
+
+struct catstore *
+catstore_open(const char *path, size_t cache_entries, struct werr *err)
+{
+	struct catstore *cs;
+	struct stat sb;
+	sqlite3_int64 v;
+
+	if (stat(path, &sb) == -1) {
+		werr_set(err, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		werr_set(err, "%s: not a regular file", path);
+		return NULL;
+	}
+	if ((cs = calloc(1, sizeof(*cs))) == NULL) {
+		werr_set(err, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &cs->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		werr_set(err, "%s: %s", path, cs->db == NULL ? "out of memory" :
+		    sqlite3_errmsg(cs->db));
+		goto fail;
+	}
+	/*
+	 * The file is replaced by rename, never written in place: a reader
+	 * takes its shared lock once and keeps it (no lock calls and no
+	 * change-counter check per statement), and may map the file.
+	 */
+	if (sqlite3_exec(cs->db, "PRAGMA locking_mode = EXCLUSIVE; "
+	    "PRAGMA query_only = 1; PRAGMA mmap_size = " CATSTORE_MMAP_SIZE,
+	    NULL, NULL, NULL) != SQLITE_OK) {
+		werr_set(err, "%s: %s", path, sqlite3_errmsg(cs->db));
+		goto fail;
+	}
+	if (catstore_query_int(cs->db, path, "PRAGMA application_id", &v,
+	    err) == -1)
+		goto fail;
+	if (v != CATSTORE_APP_ID) {
+		werr_set(err, "%s: not a category store", path);
+		goto fail;
+	}
+	if (catstore_query_int(cs->db, path, "SELECT CAST(value AS INTEGER) "
+	    "FROM meta WHERE key = 'schema_version'", &v, err) == -1)
+		goto fail;
+	if (v != CATSTORE_SCHEMA_VERSION) {
+		werr_set(err, "%s: category store schema version %lld, this "
+		    "Warden reads %d (import the lists again)", path,
+		    (long long)v, CATSTORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (catstore_prepare(cs, path, "SELECT category FROM domains "
+	    "WHERE domain = ?1", &cs->q_domain, err) == -1 ||
+	    catstore_prepare(cs, path, "SELECT category FROM urls "
+	    "WHERE url = ?1", &cs->q_url, err) == -1 ||
+	    catstore_prepare(cs, path, "SELECT 1 FROM urls "
+	    "WHERE url >= ?1 AND url < ?2 LIMIT 1", &cs->q_auth, err) == -1)
+		goto fail;
+	if (catstore_load_categories(cs, path, err) == -1)
+		goto fail;
+	if (cache_entries > 0) {
+		cs->cache = calloc(cache_entries, sizeof(*cs->cache));
+		if (cs->cache == NULL) {
+			werr_set(err, "out of memory for %zu cache entries",
+			    cache_entries);
+			goto fail;
+		}
+		cs->ncache = cache_entries;
+	}
+	return cs;
+fail:
+	catstore_close(cs);
+	return NULL;
+}
+
+void
+catstore_close(struct catstore *cs)
+{
+	if (cs == NULL)
+		return;
+	sqlite3_finalize(cs->q_domain);
+	sqlite3_finalize(cs->q_url);
+	sqlite3_finalize(cs->q_auth);
+	sqlite3_close(cs->db);
+	free(cs->cats);
+	free(cs->byid);
+	free(cs->cache);
+	free(cs);
+}
+
+static int
+catstore_set_add(struct catstore *cs, struct catstore_set *set,
+    sqlite3_int64 id, struct werr *err)
+{
+	struct catstore_cat key, *c;
+	size_t i;
+
+	key.id = id;
+	c = bsearch(&key, cs->byid, cs->ncats, sizeof(*cs->byid),
+	    catstore_cmp_id);
+	if (c == NULL)
+		return werr_set(err, "category store: entry with unknown "
+		    "category id %lld", (long long)id);
+	for (i = 0; i < set->n; i++)
+		if (set->idx[i] == c->idx)
+			return 0;
+	if (set->n == CATSTORE_MAX_MATCH)
+		return werr_set(err, "category store: more than %d categories "
+		    "match", CATSTORE_MAX_MATCH);
+	set->idx[set->n++] = c->idx;
+	return 0;
+}
+
+/* Adds the categories of s[0..len-1] as st finds them (1 bound text). */
+static int
+catstore_probe(struct catstore *cs, sqlite3_stmt *st, const char *s,
+    size_t len, struct catstore_set *set, struct werr *err)
+{
+	int rc;
+
+	if (len > INT_MAX)
+		return werr_set(err, "category store: key too long");
+	if (sqlite3_bind_text(st, 1, s, (int)len, SQLITE_STATIC) != SQLITE_OK)
+		return werr_set(err, "category store: %s",
+		    sqlite3_errmsg(cs->db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (catstore_set_add(cs, set, sqlite3_column_int64(st, 0),
+		    err) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return werr_set(err, "category store: %s",
+		    sqlite3_errmsg(cs->db));
+	return 0;
+}
+
+/*
+ * urlnorm_host() writes an IPv4 address as a dotted quad and an IPv6
+ * address with colons; no host name has either a colon or an all-digit
+ * top label.
+ */
+static bool
+catstore_is_ip(const char *host)
+{
+	const char *p;
+
+	if (strchr(host, ':') != NULL)
+		return true;
+	p = strrchr(host, '.');
+	p = p == NULL ? host : p + 1;
+	if (*p == '\0')
+		return false;
+	for (; *p != '\0'; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+/* host, then each parent: "a.b.c", "b.c", "c"; an address only whole. */
+static int
+catstore_domains(struct catstore *cs, const char *host,
+    struct catstore_set *set, struct werr *err)
+{
+	const char *p = host;
+	bool ip;
+
+	ip = catstore_is_ip(host);
+	for (;;) {
+		if (catstore_probe(cs, cs->q_domain, p, strlen(p), set,
+		    err) == -1)
+			return -1;
+		if (ip || (p = strchr(p, '.')) == NULL || *++p == '\0')
+			return 0;
+	}
+}
+
+/* Whether any URL entry starts with "auth/". 1, 0, or -1 with err. */
+static int
+catstore_auth_has_urls(struct catstore *cs, const char *auth, size_t alen,
+    struct werr *err)
+{
+	char lo[CATSTORE_AUTH_MAX + 1], hi[CATSTORE_AUTH_MAX + 1];
+	int rc;
+
+	if (alen >= CATSTORE_AUTH_MAX)
+		return 1;	/* not worth asking: probe the candidates */
+	memcpy(lo, auth, alen);
+	memcpy(hi, auth, alen);
+	lo[alen] = '/';
+	hi[alen] = '/' + 1;
+	if (sqlite3_bind_text(cs->q_auth, 1, lo, (int)alen + 1,
+	    SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(cs->q_auth, 2, hi, (int)alen + 1,
+	    SQLITE_STATIC) != SQLITE_OK)
+		return werr_set(err, "category store: %s",
+		    sqlite3_errmsg(cs->db));
+	rc = sqlite3_step(cs->q_auth);
+	sqlite3_reset(cs->q_auth);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return werr_set(err, "category store: %s", sqlite3_errmsg(cs->db));
+}
+
+/*
+ * The URL entries that are key or a prefix of it ending at a '/' of the
+ * path: "h/" (the whole site), "h/a", "h/a/b", then the path without and
+ * with its query. Entries never end in '/' (but "h/"), so a cut before
+ * each '/' is all there is to try. Only the first CATSTORE_MAX_CUTS
+ * boundaries are tried: adding segments cannot hide a shallower entry.
+ */
+static int
+catstore_urls(struct catstore *cs, const char *key,
+    struct catstore_slot *slot, struct catstore_set *set, struct werr *err)
+{
+	const char *slash, *q, *p, *end;
+	size_t alen, klen, plen;
+	unsigned cuts;
+	int has = -1;
+
+	klen = strlen(key);
+	slash = strchr(key, '/');
+	alen = slash != NULL ? (size_t)(slash - key) : klen;
+	if (slot != NULL && slot->has_urls != -1 &&
+	    strncmp(slot->auth, key, alen) == 0 && slot->auth[alen] == '\0')
+		has = slot->has_urls;
+	if (has == -1) {
+		if ((has = catstore_auth_has_urls(cs, key, alen, err)) == -1)
+			return -1;
+		if (slot != NULL && alen < sizeof(slot->auth)) {
+			memcpy(slot->auth, key, alen);
+			slot->auth[alen] = '\0';
+			slot->has_urls = (int8_t)has;
+		}
+	}
+	if (has == 0)
+		return 0;
+	if (slash == NULL)
+		return catstore_probe(cs, cs->q_url, key, klen, set, err);
+
+	q = strchr(slash, '?');
+	plen = q != NULL ? (size_t)(q - key) : klen;
+	if (catstore_probe(cs, cs->q_url, key, alen + 1, set, err) == -1)
+		return -1;
+	end = key + plen;
+	p = slash + 1;
+	for (cuts = 0; cuts < CATSTORE_MAX_CUTS && p < end; cuts++) {
+		if ((p = memchr(p, '/', (size_t)(end - p))) == NULL)
+			break;
+		if (catstore_probe(cs, cs->q_url, key, (size_t)(p - key), set,
+		    err) == -1)
+			return -1;
+		p++;
+	}
+	if (plen > alen + 1 && catstore_probe(cs, cs->q_url, key, plen, set,
+	    err) == -1)
+		return -1;
+	if (q != NULL && catstore_probe(cs, cs->q_url, key, klen, set,
+	    err) == -1)
+		return -1;
+	return 0;
+}
+
+/* FNV-1a. */
+static uint64_t
+catstore_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/*
+ * The slot holding host, or NULL with *victim set to the slot to fill
+ * (an empty one, or the least recently used of the host's ways).
+ */
+static struct catstore_slot *
+catstore_cache_find(struct catstore *cs, const char *host,
+    struct catstore_slot **victim)
+{
+	struct catstore_slot *s;
+	uint64_t h;
+	size_t i, ways;
+
+	h = catstore_hash(host);
+	ways = cs->ncache < CATSTORE_CACHE_WAYS ? cs->ncache :
+	    CATSTORE_CACHE_WAYS;
+	*victim = NULL;
+	for (i = 0; i < ways; i++) {
+		s = &cs->cache[(h + i) % cs->ncache];
+		if (s->used != 0 && strcmp(s->host, host) == 0)
+			return s;
+		if (*victim == NULL || s->used < (*victim)->used)
+			*victim = s;
+	}
+	return NULL;
+}
+
+static int
+catstore_cmp_idx(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+int
+catstore_lookup(struct catstore *cs, const char *host, const char *key,
+    struct catset *out, struct werr *err)
+{
+	struct catstore_set set;
+	struct catstore_slot *slot = NULL, *victim = NULL;
+	size_t i, hlen;
+
+	out->n = 0;
+	set.n = 0;
+	hlen = strlen(host);
+	if (cs->ncache > 0 && hlen < sizeof(slot->host))
+		slot = catstore_cache_find(cs, host, &victim);
+	if (slot != NULL) {
+		set.n = slot->ncat;
+		memcpy(set.idx, slot->cat, set.n * sizeof(set.idx[0]));
+	} else {
+		if (catstore_domains(cs, host, &set, err) == -1)
+			return -1;
+		if ((slot = victim) != NULL) {
+			memcpy(slot->host, host, hlen + 1);
+			slot->ncat = (uint16_t)set.n;
+			memcpy(slot->cat, set.idx, set.n * sizeof(set.idx[0]));
+			slot->has_urls = -1;
+			slot->auth[0] = '\0';
+		}
+	}
+	if (slot != NULL)
+		slot->used = ++cs->tick;
+	if (key != NULL && catstore_urls(cs, key, slot, &set, err) == -1)
+		return -1;
+
+	/* cs->cats is in name order, so sorting indexes sorts names. */
+	qsort(set.idx, set.n, sizeof(set.idx[0]), catstore_cmp_idx);
+	for (i = 0; i < set.n; i++)
+		memcpy(out->name[i], cs->cats[set.idx[i]].name,
+		    CATSTORE_NAME_MAX);
+	out->n = set.n;
+	return 0;
+}
+
+int
+catstore_categories(struct catstore *cs, char (*names)[CATSTORE_NAME_MAX],
+    size_t max, size_t *n, struct werr *err)
+{
+	size_t i;
+
+	*n = 0;
+	if (cs->ncats > max)
+		return werr_set(err, "category store: %zu categories, room "
+		    "for %zu", cs->ncats, max);
+	for (i = 0; i < cs->ncats; i++)
+		memcpy(names[i], cs->cats[i].name, CATSTORE_NAME_MAX);
+	*n = cs->ncats;
+	return 0;
+}
+
+/* ------------------------------------------------------------ sorting */
+
+/*
+ * The import sorts every entry before it reaches SQLite: inserting keys
+ * in order appends to the B-trees, where inserting millions in list order
+ * would touch a random page each, and SQLite's own sorter is several
+ * times slower than this one. Memory stays bounded: records fill a fixed
+ * buffer, which is sorted and written out as a run when full; the runs
+ * are then merged. A record is kind (1 byte), category (2, big-endian),
+ * length (2, big-endian) and the entry's bytes, in memory and in runs.
+ */
+#define CATSTORE_SORT_MEM	(32u << 20)	/* bytes of records per run */
+#define CATSTORE_SORT_MEM_MIN	(64u << 10)
+#define CATSTORE_SORT_RUNS	512		/* so 16 GiB of entries */
+#define CATSTORE_REC_HDR	5
+#define CATSTORE_REC_MAX	(CATSTORE_REC_HDR + CATSTORE_ENTRY_MAX)
+#define CATSTORE_RUN_BUF	(128 * 1024)	/* > CATSTORE_REC_MAX */
+
+struct catstore_run {
+	int			 fd;
+	size_t			 pos, len;
+	bool			 eof;
+	const unsigned char	*cur;		/* next record; NULL: done */
+	unsigned char		*buf;		/* CATSTORE_RUN_BUF bytes */
+};
+
+/*
+ * A record in memory, with the kind and first 7 bytes of its entry as a
+ * big-endian number: comparing those orders most pairs (entries hold no
+ * NUL, so the zero padding of a short one sorts as memcmp() does).
+ */
+struct catstore_sortkey {
+	uint64_t		 key;
+	const unsigned char	*rec;
+};
+
+struct catstore_sorter {
+	const char		*tmpdir;	/* where runs are written */
+	unsigned char		*mem;		/* memsz bytes */
+	size_t			 memsz;
+	size_t			 used;
+	struct catstore_sortkey	*rec;		/* records in mem */
+	size_t			 nrec, reccap;
+	unsigned char		*wbuf;		/* CATSTORE_RUN_BUF bytes */
+	struct catstore_run	*runs;
+	size_t			 nruns;
+	size_t			*heap;		/* runs, smallest first */
+	size_t			 nheap;
+	bool			 advance;	/* the top's record went out */
+	size_t			 next;		/* in rec, when no run */
+};
+
+static size_t
+catstore_rec_len(const unsigned char *r)
+{
+	return (size_t)r[3] << 8 | r[4];
+}
+
+static unsigned
+catstore_rec_cat(const unsigned char *r)
+{
+	return (unsigned)r[1] << 8 | r[2];
+}
+
+/* The tables' order: kind, then the entry as SQLite's BINARY, then id. */
+static int
+catstore_rec_cmp(const unsigned char *a, const unsigned char *b)
+{
+	size_t la, lb;
+	int c;
+
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	la = catstore_rec_len(a);
+	lb = catstore_rec_len(b);
+	c = memcmp(a + CATSTORE_REC_HDR, b + CATSTORE_REC_HDR,
+	    la < lb ? la : lb);
+	if (c != 0)
+		return c;
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return (int)catstore_rec_cat(a) - (int)catstore_rec_cat(b);
+}
+
+static int
+catstore_rec_qcmp(const void *a, const void *b)
+{
+	const struct catstore_sortkey *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return catstore_rec_cmp(x->rec, y->rec);
+}
+
+/* Set before an import starts; read by the import. */
+static size_t catstore_sort_mem = CATSTORE_SORT_MEM;
+
+void
+catstore_import_set_sort_mem(size_t bytes)
+{
+	if (bytes == 0)
+		bytes = CATSTORE_SORT_MEM;
+	if (bytes < CATSTORE_SORT_MEM_MIN)
+		bytes = CATSTORE_SORT_MEM_MIN;
+	catstore_sort_mem = bytes;
+}
+
+static int
+catstore_sorter_init(struct catstore_sorter *s, const char *tmpdir,
+    struct werr *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->tmpdir = tmpdir;
+	s->memsz = catstore_sort_mem;
+	/* A run ends when either is full; pages are touched only as used. */
+	s->reccap = s->memsz / sizeof(*s->rec);
+	s->mem = malloc(s->memsz);
+	s->rec = malloc(s->reccap * sizeof(*s->rec));
+	s->wbuf = malloc(CATSTORE_RUN_BUF);
+	s->runs = calloc(CATSTORE_SORT_RUNS, sizeof(*s->runs));
+	if (s->mem == NULL || s->rec == NULL || s->wbuf == NULL ||
+	    s->runs == NULL)
+		return werr_set(err, "out of memory");
+	return 0;
+}
+
+static void
+catstore_sorter_free(struct catstore_sorter *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nruns; i++) {
+		close(s->runs[i].fd);
+		free(s->runs[i].buf);
+	}
+	free(s->runs);
+	free(s->heap);
+	free(s->mem);
+	free(s->rec);
+	free(s->wbuf);
+	memset(s, 0, sizeof(*s));
+}
+
+/* An unnamed file beside the store: it vanishes when closed or killed. */
+static int
+catstore_tmpfile(const char *dir, struct werr *err)
+{
+	char p[PATH_MAX];
+	int fd, n;
+
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd != -1)
+		return fd;
+	/* A file system without O_TMPFILE: a named one, unlinked at once. */
+	n = snprintf(p, sizeof(p), "%s/.catstore-sort.XXXXXX", dir);
+	if (n < 0 || (size_t)n >= sizeof(p))
+		return werr_set(err, "%s: path too long", dir);
+	if ((fd = mkostemp(p, O_CLOEXEC)) == -1)
+		return werr_set(err, "cannot create a sort file in %s: %s",
+		    dir, strerror(errno));
+	unlink(p);
+	return fd;
+}
+
+static int
+catstore_write_all(int fd, const unsigned char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Sorts what is in memory and writes it out as a run. */
+static int
+catstore_sorter_spill(struct catstore_sorter *s, struct werr *err)
+{
+	struct catstore_run *r;
+	size_t i, n, w = 0;
+
+	if (s->nruns == CATSTORE_SORT_RUNS)
+		return werr_set(err, "too many entries to sort (more than "
+		    "%d runs of %zu KiB)", CATSTORE_SORT_RUNS,
+		    s->memsz >> 10);
+	qsort(s->rec, s->nrec, sizeof(*s->rec), catstore_rec_qcmp);
+	r = &s->runs[s->nruns];
+	if ((r->fd = catstore_tmpfile(s->tmpdir, err)) == -1)
+		return -1;
+	s->nruns++;
+	for (i = 0; i < s->nrec; i++) {
+		n = CATSTORE_REC_HDR + catstore_rec_len(s->rec[i].rec);
+		if (w + n > CATSTORE_RUN_BUF) {
+			if (catstore_write_all(r->fd, s->wbuf, w) == -1)
+				goto fail;
+			w = 0;
+		}
+		memcpy(s->wbuf + w, s->rec[i].rec, n);
+		w += n;
+	}
+	if (catstore_write_all(r->fd, s->wbuf, w) == -1 ||
+	    lseek(r->fd, 0, SEEK_SET) == -1)
+		goto fail;
+	s->used = 0;
+	s->nrec = 0;
+	return 0;
+fail:
+	return werr_set(err, "cannot write a sort file in %s: %s", s->tmpdir,
+	    strerror(errno));
+}
+
+static int
+catstore_sorter_add(struct catstore_sorter *s, enum catstore_list l,
+    unsigned cat, const char *e, size_t len, struct werr *err)
+{
+	unsigned char *r;
+	uint64_t key;
+	size_t i;
+
+	if (len > CATSTORE_ENTRY_MAX || cat > 0xffff)
+		return werr_set(err, "entry too long to sort");
+	if ((s->used + CATSTORE_REC_HDR + len > s->memsz ||
+	    s->nrec == s->reccap) && catstore_sorter_spill(s, err) == -1)
+		return -1;
+	r = s->mem + s->used;
+	r[0] = (unsigned char)l;
+	r[1] = (unsigned char)(cat >> 8);
+	r[2] = (unsigned char)cat;
+	r[3] = (unsigned char)(len >> 8);
+	r[4] = (unsigned char)len;
+	memcpy(r + CATSTORE_REC_HDR, e, len);
+	key = (uint64_t)l;
+	for (i = 0; i < 7; i++)
+		key = key << 8 | (i < len ? (unsigned char)e[i] : 0);
+	s->rec[s->nrec].key = key;
+	s->rec[s->nrec++].rec = r;
+	s->used += CATSTORE_REC_HDR + len;
+	return 0;
+}
+
+/* Moves r->cur to the run's next record (NULL at its end). 0, or -1. */
+static int
+catstore_run_next(struct catstore_run *r)
+{
+	size_t avail;
+	ssize_t n;
+
+	if (r->cur != NULL)
+		r->pos += CATSTORE_REC_HDR + catstore_rec_len(r->cur);
+	r->cur = NULL;
+	for (;;) {
+		avail = r->len - r->pos;
+		if (avail >= CATSTORE_REC_HDR && avail >= CATSTORE_REC_HDR +
+		    catstore_rec_len(r->buf + r->pos)) {
+			r->cur = r->buf + r->pos;
+			return 0;
+		}
+		if (r->eof) {
+			if (avail == 0)
+				return 0;
+			errno = EIO;	/* a record cut short */
+			return -1;
+		}
+		memmove(r->buf, r->buf + r->pos, avail);
+		r->pos = 0;
+		r->len = avail;
+		n = read(r->fd, r->buf + r->len, CATSTORE_RUN_BUF - r->len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		r->eof = n == 0;
+		r->len += (size_t)n;
+	}
+}
+
+static bool
+catstore_heap_less(struct catstore_sorter *s, size_t a, size_t b)
+{
+	return catstore_rec_cmp(s->runs[s->heap[a]].cur,
+	    s->runs[s->heap[b]].cur) < 0;
+}
+
+static void
+catstore_heap_down(struct catstore_sorter *s, size_t i)
+{
+	size_t c, t;
+
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= s->nheap)
+			return;
+		if (c + 1 < s->nheap && catstore_heap_less(s, c + 1, c))
+			c++;
+		if (!catstore_heap_less(s, c, i))
+			return;
+		t = s->heap[c];
+		s->heap[c] = s->heap[i];
+		s->heap[i] = t;
+		i = c;
+	}
+}
+
+/* Once everything was added: ready to hand the records out in order. */
+static int
+catstore_sorter_start(struct catstore_sorter *s, struct werr *err)
+{
+	struct catstore_run *r;
+	size_t i;
+
+	if (s->nruns == 0) {
+		qsort(s->rec, s->nrec, sizeof(*s->rec), catstore_rec_qcmp);
+		s->next = 0;
+		return 0;
+	}
+	if (s->nrec > 0 && catstore_sorter_spill(s, err) == -1)
+		return -1;
+	/* The record buffer is no longer needed. */
+	free(s->mem);
+	free(s->rec);
+	s->mem = NULL;
+	s->rec = NULL;
+	if ((s->heap = calloc(s->nruns, sizeof(*s->heap))) == NULL)
+		return werr_set(err, "out of memory");
+	for (i = 0; i < s->nruns; i++) {
+		r = &s->runs[i];
+		if ((r->buf = malloc(CATSTORE_RUN_BUF)) == NULL)
+			return werr_set(err, "out of memory");
+		if (catstore_run_next(r) == -1)
+			return werr_set(err, "cannot read a sort file: %s",
+			    strerror(errno));
+		if (r->cur != NULL)
+			s->heap[s->nheap++] = i;
+	}
+	for (i = s->nheap; i-- > 0; )
+		catstore_heap_down(s, i);
+	return 0;
+}
+
+/* The next record, valid until the next call: 1, 0 at the end, -1. */
+static int
+catstore_sorter_next(struct catstore_sorter *s, const unsigned char **rec,
+    struct werr *err)
+{
+	struct catstore_run *r;
+
+	if (s->nruns == 0) {
+		if (s->next == s->nrec)
+			return 0;
+		*rec = s->rec[s->next++].rec;
+		return 1;
+	}
+	/* The top's record went out last time: move that run on. */
+	if (s->advance && s->nheap > 0) {
+		r = &s->runs[s->heap[0]];
+		if (catstore_run_next(r) == -1)
+			return werr_set(err, "cannot read a sort file: %s",
+			    strerror(errno));
+		if (r->cur == NULL)
+			s->heap[0] = s->heap[--s->nheap];
+		catstore_heap_down(s, 0);
+	}
+	s->advance = false;
+	if (s->nheap == 0)
+		return 0;
+	*rec = s->runs[s->heap[0]].cur;
+	s->advance = true;
+	return 1;
+}
+
+/* -------------------------------------------------------------- import */
+
+struct catstore_build {
+	const char			*dir;		/* as given */
+	char				 root[PATH_MAX]; /* realpath(dir) */
+	size_t				 rootlen;
+	const char			*newpath;
+	struct catstore_import_stats	*st;
+	sqlite3				*db;
+	sqlite3_stmt			*ins_cat;
+	char				(*names)[CATSTORE_NAME_MAX];
+	size_t				 nnames, names_cap;
+	struct catstore_sorter		 sort;
+	const unsigned char		*pending;	/* sorted, not fed */
+	unsigned char			 prev[CATSTORE_REC_MAX]; /* fed last */
+	size_t				 prevlen;
+	struct werr			 feed_err;
+
+	/* The file being read. */
+	int				 fd;
+	size_t				 pos, len;
+	bool				 eof;
+	char				 buf[CATSTORE_READ_BUF];
+	char				 line[CATSTORE_LINE_MAX + 2];
+	char				 entry[CATSTORE_ENTRY_MAX];
+};
+
+/* Keeps the first few problems, control bytes shown as '?'. */
+static void WD_PRINTF(2, 3)
+catstore_report(struct catstore_import_stats *st, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	if (st->nreported >= WD_NELEM(st->reported))
+		return;
+	p = st->reported[st->nreported++];
+	va_start(ap, fmt);
+	vsnprintf(p, sizeof(st->reported[0]), fmt, ap);
+	va_end(ap);
+	for (; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
+static int
+catstore_build_err(struct catstore_build *b, struct werr *err)
+{
+	return werr_set(err, "%s: %s", b->newpath, sqlite3_errmsg(b->db));
+}
+
+static int
+catstore_exec(struct catstore_build *b, const char *sql, struct werr *err)
+{
+	if (sqlite3_exec(b->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return catstore_build_err(b, err);
+	return 0;
+}
+
+static int
+catstore_build_open(struct catstore_build *b, struct werr *err)
+{
+	int rc;
+
+	rc = sqlite3_open_v2(b->newpath, &b->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		if (b->db == NULL)
+			return werr_set(err, "out of memory");
+		return werr_set(err, "%s: %s (%s)", b->newpath,
+		    sqlite3_errmsg(b->db),
+		    strerror(sqlite3_system_errno(b->db)));
+	}
+	/* Nobody reads the file before the rename: no journal, no syncs. */
+	if (catstore_exec(b, "PRAGMA journal_mode = OFF; "
+	    "PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; "
+	    "PRAGMA cache_size = " CATSTORE_BUILD_CACHE, err) == -1)
+		return -1;
+	if (catstore_exec(b, "BEGIN", err) == -1 ||
+	    catstore_exec(b, catstore_schema_sql, err) == -1)
+		return -1;
+	if (sqlite3_prepare_v2(b->db, "INSERT INTO categories (id, name) "
+	    "VALUES (?1, ?2)", -1, &b->ins_cat, NULL) != SQLITE_OK)
+		return catstore_build_err(b, err);
+	return 0;
+}
+
+static int
+catstore_step_done(struct catstore_build *b, sqlite3_stmt *st,
+    struct werr *err)
+{
+	int rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return catstore_build_err(b, err);
+	return 0;
+}
+
+/* Letters, digits, '_', '-', '.', as a file name and a policy word. */
+static bool
+catstore_name_ok(const char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') ||
+		    (s[n] >= 'A' && s[n] <= 'Z') ||
+		    (s[n] >= '0' && s[n] <= '9') ||
+		    s[n] == '_' || s[n] == '-' || s[n] == '.'))
+			return false;
+	return n > 0 && n < CATSTORE_NAME_MAX;
+}
+
+/*
+ * Whether p resolves to a path strictly below the import directory; false
+ * too when it resolves to nothing (a dangling link).
+ */
+static bool
+catstore_inside(struct catstore_build *b, const char *p)
+{
+	char real[PATH_MAX];
+
+	if (realpath(p, real) == NULL)
+		return false;
+	if (b->rootlen == 1)	/* "/" */
+		return real[1] != '\0';
+	return strncmp(real, b->root, b->rootlen) == 0 &&
+	    real[b->rootlen] == '/';
+}
+
+/*
+ * Whether the entry name of the import directory is a category to read:
+ * a directory (or a symlink to one below the import directory) with a
+ * good name. Anything else that is not a plain file or a dot entry is
+ * reported as a skipped category.
+ */
+static bool
+catstore_is_category(struct catstore_build *b, int dfd, const char *name)
+{
+	struct stat sb;
+	char p[PATH_MAX];
+	int n;
+
+	if (name[0] == '.')
+		return false;
+	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+		return false;
+	n = snprintf(p, sizeof(p), "%s/%s", b->dir, name);
+	if (n < 0 || (size_t)n >= sizeof(p)) {
+		b->st->skipped_categories++;
+		catstore_report(b->st, "%s/%.64s...: skipped: path too long",
+		    b->dir, name);
+		return false;
+	}
+	if (S_ISLNK(sb.st_mode)) {
+		if (stat(p, &sb) == -1) {
+			b->st->skipped_categories++;
+			catstore_report(b->st, "%s: skipped: broken symbolic "
+			    "link", p);
+			return false;
+		}
+		if (!catstore_inside(b, p)) {
+			b->st->skipped_categories++;
+			catstore_report(b->st, "%s: skipped: symbolic link "
+			    "that leads outside %s", p, b->dir);
+			return false;
+		}
+	}
+	if (!S_ISDIR(sb.st_mode))
+		return false;
+	if (!catstore_name_ok(name)) {
+		b->st->skipped_categories++;
+		catstore_report(b->st, "%s: skipped: a category name is 1 to "
+		    "%d letters, digits, '_', '-' or '.'", p,
+		    CATSTORE_NAME_MAX - 1);
+		return false;
+	}
+	return true;
+}
+
+static int
+catstore_cmp_str(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The category names, sorted (their ids follow that order). */
+static int
+catstore_scan(struct catstore_build *b, struct werr *err)
+{
+	struct dirent *de;
+	DIR *d;
+	void *p;
+	size_t cap;
+	int saved;
+
+	if ((d = opendir(b->dir)) == NULL)
+		return werr_set(err, "%s: %s", b->dir, strerror(errno));
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
+		if (!catstore_is_category(b, dirfd(d), de->d_name))
+			continue;
+		if (b->nnames == CATSTORE_MAX_CATEGORIES) {
+			closedir(d);
+			return werr_set(err, "%s: more than %d categories",
+			    b->dir, CATSTORE_MAX_CATEGORIES);
+		}
+		if (b->nnames == b->names_cap) {
+			cap = b->names_cap == 0 ? 64 : 2 * b->names_cap;
+			if ((p = realloc(b->names, cap *
+			    sizeof(*b->names))) == NULL) {
+				closedir(d);
+				return werr_set(err, "out of memory");
+			}
+			b->names = p;
+			b->names_cap = cap;
+		}
+		/* catstore_name_ok() checked that it fits. */
+		memcpy(b->names[b->nnames++], de->d_name,
+		    strlen(de->d_name) + 1);
+	}
+	saved = errno;
+	closedir(d);
+	if (saved != 0)
+		return werr_set(err, "%s: %s", b->dir, strerror(saved));
+	if (b->nnames == 0)
+		return werr_set(err, "%s: no category directories (expected "
+		    "%s/CATEGORY/domains and %s/CATEGORY/urls)", b->dir,
+		    b->dir, b->dir);
+	qsort(b->names, b->nnames, sizeof(*b->names), catstore_cmp_str);
+	return 0;
+}
+
+/*
+ * The next line into b->line (without its newline), at most
+ * CATSTORE_LINE_MAX + 1 bytes kept; *cut says it was longer. 1 with a
+ * line, 0 at the end of the file, -1 on a read error (errno set).
+ */
+static int
+catstore_read_line(struct catstore_build *b, size_t *len, bool *cut)
+{
+	const char *nl;
+	size_t chunk, room;
+	ssize_t n;
+	bool any = false;
+
+	*len = 0;
+	*cut = false;
+	for (;;) {
+		if (b->pos == b->len) {
+			if (b->eof)
+				return any ? 1 : 0;
+			n = read(b->fd, b->buf, sizeof(b->buf));
+			if (n == -1) {
+				if (errno == EINTR)
+					continue;
+				return -1;
+			}
+			b->pos = 0;
+			b->len = (size_t)n;
+			b->eof = n == 0;
+			continue;
+		}
+		any = true;
+		nl = memchr(b->buf + b->pos, '\n', b->len - b->pos);
+		chunk = (nl != NULL ? (size_t)(nl - b->buf) : b->len) - b->pos;
+		room = sizeof(b->line) - 1 - *len;
+		if (chunk > room) {
+			*cut = true;
+			chunk = room;
+		}
+		memcpy(b->line + *len, b->buf + b->pos, chunk);
+		*len += chunk;
+		if (nl != NULL) {
+			b->pos = (size_t)(nl - b->buf) + 1;
+			return 1;
+		}
+		b->pos = b->len;
+	}
+}
+
+/* RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF. */
+static bool
+catstore_utf8_ok(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n, k;
+	uint32_t c;
+
+	while (i < len) {
+		c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			c &= 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			c &= 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			c &= 0x07;
+		} else
+			return false;
+		if (len - i - 1 < n)
+			return false;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			c = (c << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 2 && c < 0x800) || (n == 3 && c < 0x10000) ||
+		    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+static bool
+catstore_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Counts a skipped line and reports it: "FILE:LINE: why". Returns 0. */
+static int
+catstore_skip(struct catstore_build *b, const char *file, uint64_t lineno,
+    const char *why)
+{
+	b->st->skipped++;
+	catstore_report(b->st, "%s:%llu: %s", file,
+	    (unsigned long long)lineno, why);
+	return 0;
+}
+
+/*
+ * One line of a list (cut: longer than the buffer): 1 stored, 0 blank
+ * or skipped, -1 failure.
+ */
+static int
+catstore_entry(struct catstore_build *b, enum catstore_list l,
+    sqlite3_int64 id, const char *file, uint64_t lineno, size_t len,
+    bool cut, struct werr *err)
+{
+	struct werr nerr;
+	char *s = b->line, *hash;
+	int rc;
+
+	/* A comment may run past the buffer: what was cut was comment. */
+	if ((hash = memchr(s, '#', len)) != NULL) {
+		len = (size_t)(hash - s);
+		cut = false;
+	}
+	while (len > 0 && catstore_space(s[len - 1]))
+		len--;
+	while (len > 0 && catstore_space(*s)) {
+		s++;
+		len--;
+	}
+	if (cut || len > CATSTORE_LINE_MAX)
+		return catstore_skip(b, file, lineno, "line longer than "
+		    CATSTORE_XSTR(CATSTORE_LINE_MAX) " bytes");
+	if (len == 0)
+		return 0;
+	if (memchr(s, '\0', len) != NULL)
+		return catstore_skip(b, file, lineno, "NUL byte");
+	if (!catstore_utf8_ok((const unsigned char *)s, len))
+		return catstore_skip(b, file, lineno, "not UTF-8");
+	nerr.msg[0] = '\0';
+	if (l == CATSTORE_LIST_DOMAINS)
+		rc = urlnorm_domain_entry(s, len, b->entry, sizeof(b->entry),
+		    &nerr);
+	else
+		rc = urlnorm_entry(s, len, b->entry, sizeof(b->entry), &nerr);
+	if (rc == -1)
+		return catstore_skip(b, file, lineno, nerr.msg);
+	if (catstore_sorter_add(&b->sort, l, (unsigned)id, b->entry,
+	    strlen(b->entry), err) == -1)
+		return -1;
+	return 1;
+}
+
+/*
+ * Reads DIR/NAME/domains or urls when it exists. It must be a regular
+ * file inside DIR: anything else fails the import rather than quietly
+ * dropping a list.
+ */
+static int
+catstore_read_list(struct catstore_build *b, const char *name,
+    sqlite3_int64 id, enum catstore_list l, struct werr *err)
+{
+	char file[PATH_MAX];
+	struct stat sb;
+	uint64_t lineno = 0;
+	size_t len;
+	bool cut;
+	int n, rc = -1;
+
+	n = snprintf(file, sizeof(file), "%s/%s/%s", b->dir, name,
+	    catstore_list_str(l));
+	if (n < 0 || (size_t)n >= sizeof(file))
+		return werr_set(err, "%s/%s: path too long", b->dir, name);
+	if (lstat(file, &sb) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		return werr_set(err, "%s: %s", file, strerror(errno));
+	}
+	if (S_ISLNK(sb.st_mode)) {
+		if (stat(file, &sb) == -1)
+			return werr_set(err, "%s: broken symbolic link", file);
+		if (!catstore_inside(b, file))
+			return werr_set(err, "%s: symbolic link that leads "
+			    "outside %s", file, b->dir);
+	}
+	/* O_NONBLOCK: a FIFO must not hang the import. */
+	b->fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (b->fd == -1)
+		return werr_set(err, "%s: %s", file, strerror(errno));
+	if (fstat(b->fd, &sb) == -1) {
+		werr_set(err, "%s: %s", file, strerror(errno));
+		goto done;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		werr_set(err, "%s: not a regular file", file);
+		goto done;
+	}
+	b->pos = b->len = 0;
+	b->eof = false;
+	while ((n = catstore_read_line(b, &len, &cut)) == 1)
+		if (catstore_entry(b, l, id, file, ++lineno, len, cut,
+		    err) == -1)
+			goto done;
+	if (n == -1) {
+		werr_set(err, "%s: %s", file, strerror(errno));
+		goto done;
+	}
+	rc = 0;
+done:
+	close(b->fd);
+	b->fd = -1;
+	return rc;
+}
+
+static int
+catstore_meta(struct catstore_build *b, const char *key, const char *value,
+    struct werr *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(b->db, "INSERT INTO meta (key, value) "
+	    "VALUES (?1, ?2)", -1, &st, NULL) != SQLITE_OK)
+		return catstore_build_err(b, err);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = catstore_step_done(b, st, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * The sorted records reach SQLite through a virtual table, so that each
+ * table is filled by one INSERT ... SELECT instead of a statement per
+ * entry (several times faster). "catstore_feed(KIND)" yields the entries
+ * of one kind, each distinct (entry, category) once: equal records are
+ * neighbours now, so a duplicate is one that equals the one before.
+ */
+struct catstore_feed_vtab {
+	sqlite3_vtab		 base;
+	struct catstore_build	*b;
+};
+
+struct catstore_feed_cur {
+	sqlite3_vtab_cursor	 base;
+	struct catstore_build	*b;
+	int			 kind;
+	bool			 eof;
+	sqlite3_int64		 rowid;
+};
+
+static int
+catstore_feed_connect(sqlite3 *db, void *aux, int argc,
+    const char *const *argv, sqlite3_vtab **vt, char **errmsg)
+{
+	struct catstore_feed_vtab *v;
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	(void)errmsg;
+	rc = sqlite3_declare_vtab(db, "CREATE TABLE x (entry TEXT, "
+	    "category INTEGER, kind HIDDEN)");
+	if (rc != SQLITE_OK)
+		return rc;
+	if ((v = sqlite3_malloc(sizeof(*v))) == NULL)
+		return SQLITE_NOMEM;
+	memset(v, 0, sizeof(*v));
+	v->b = aux;
+	*vt = &v->base;
+	return SQLITE_OK;
+}
+
+static int
+catstore_feed_disconnect(sqlite3_vtab *vt)
+{
+	sqlite3_free(vt);
+	return SQLITE_OK;
+}
+
+/* Only "kind = ?" can be answered. */
+static int
+catstore_feed_best_index(sqlite3_vtab *vt, sqlite3_index_info *ii)
+{
+	int i;
+
+	(void)vt;
+	for (i = 0; i < ii->nConstraint; i++)
+		if (ii->aConstraint[i].usable &&
+		    ii->aConstraint[i].iColumn == 2 &&
+		    ii->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_EQ) {
+			ii->aConstraintUsage[i].argvIndex = 1;
+			ii->aConstraintUsage[i].omit = 1;
+			ii->estimatedCost = 1;
+			return SQLITE_OK;
+		}
+	return SQLITE_CONSTRAINT;
+}
+
+static int
+catstore_feed_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **cur)
+{
+	struct catstore_feed_cur *c;
+
+	if ((c = sqlite3_malloc(sizeof(*c))) == NULL)
+		return SQLITE_NOMEM;
+	memset(c, 0, sizeof(*c));
+	c->b = ((struct catstore_feed_vtab *)vt)->b;
+	c->eof = true;
+	*cur = &c->base;
+	return SQLITE_OK;
+}
+
+static int
+catstore_feed_close(sqlite3_vtab_cursor *cur)
+{
+	sqlite3_free(cur);
+	return SQLITE_OK;
+}
+
+/* The next distinct record of c->kind into b->prev, or c->eof. */
+static int
+catstore_feed_next(sqlite3_vtab_cursor *cur)
+{
+	struct catstore_feed_cur *c = (struct catstore_feed_cur *)cur;
+	struct catstore_build *b = c->b;
+	const unsigned char *r = NULL;
+	size_t n;
+	int rc;
+
+	for (;;) {
+		if (b->pending == NULL) {
+			rc = catstore_sorter_next(&b->sort, &r, &b->feed_err);
+			if (rc == -1) {
+				sqlite3_free(cur->pVtab->zErrMsg);
+				cur->pVtab->zErrMsg = sqlite3_mprintf("%s",
+				    b->feed_err.msg);
+				return SQLITE_ERROR;
+			}
+			if (rc == 0) {
+				c->eof = true;
+				return SQLITE_OK;
+			}
+			b->pending = r;
+		}
+		r = b->pending;
+		if (r[0] > c->kind) {
+			/* The next kind's first: keep it for its INSERT. */
+			c->eof = true;
+			return SQLITE_OK;
+		}
+		b->pending = NULL;
+		if (r[0] < c->kind)
+			continue;
+		n = CATSTORE_REC_HDR + catstore_rec_len(r);
+		if (n == b->prevlen && memcmp(r, b->prev, n) == 0) {
+			b->st->duplicates++;
+			continue;
+		}
+		memcpy(b->prev, r, n);
+		b->prevlen = n;
+		if (r[0] == CATSTORE_LIST_DOMAINS)
+			b->st->domains++;
+		else
+			b->st->urls++;
+		c->eof = false;
+		c->rowid++;
+		return SQLITE_OK;
+	}
+}
+
+static int
+catstore_feed_filter(sqlite3_vtab_cursor *cur, int idxnum,
+    const char *idxstr, int argc, sqlite3_value **argv)
+{
+	struct catstore_feed_cur *c = (struct catstore_feed_cur *)cur;
+
+	(void)idxnum;
+	(void)idxstr;
+	if (argc != 1)
+		return SQLITE_ERROR;
+	c->kind = sqlite3_value_int(argv[0]);
+	c->rowid = 0;
+	return catstore_feed_next(cur);
+}
+
+static int
+catstore_feed_eof(sqlite3_vtab_cursor *cur)
+{
+	return ((struct catstore_feed_cur *)cur)->eof;
+}
+
+static int
+catstore_feed_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
+{
+	struct catstore_feed_cur *c = (struct catstore_feed_cur *)cur;
+	const unsigned char *r = c->b->prev;
+
+	switch (i) {
+	case 0:
+		/* Copied: b->prev changes at the next row. */
+		sqlite3_result_text(ctx, (const char *)r + CATSTORE_REC_HDR,
+		    (int)catstore_rec_len(r), SQLITE_TRANSIENT);
+		break;
+	case 1:
+		sqlite3_result_int(ctx, (int)catstore_rec_cat(r));
+		break;
+	default:
+		sqlite3_result_int(ctx, c->kind);
+		break;
+	}
+	return SQLITE_OK;
+}
+
+static int
+catstore_feed_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+	*rowid = ((struct catstore_feed_cur *)cur)->rowid;
+	return SQLITE_OK;
+}
+
+/* Eponymous-only (no xCreate): it exists on the build's connection. */
+static const sqlite3_module catstore_feed_module = {
+	.iVersion = 0,
+	.xConnect = catstore_feed_connect,
+	.xBestIndex = catstore_feed_best_index,
+	.xDisconnect = catstore_feed_disconnect,
+	.xOpen = catstore_feed_open,
+	.xClose = catstore_feed_close,
+	.xFilter = catstore_feed_filter,
+	.xNext = catstore_feed_next,
+	.xEof = catstore_feed_eof,
+	.xColumn = catstore_feed_column,
+	.xRowid = catstore_feed_rowid,
+};
+
+/* Fills domains, then urls, from the sorter. */
+static int
+catstore_store_sorted(struct catstore_build *b, struct werr *err)
+{
+	static const char *const sql[] = {
+		"INSERT INTO domains (domain, category) "
+		    "SELECT entry, category FROM catstore_feed(0)",
+		"INSERT INTO urls (url, category) "
+		    "SELECT entry, category FROM catstore_feed(1)",
+	};
+	size_t i;
+
+	if (catstore_sorter_start(&b->sort, err) == -1)
+		return -1;
+	if (sqlite3_create_module(b->db, "catstore_feed",
+	    &catstore_feed_module, b) != SQLITE_OK)
+		return catstore_build_err(b, err);
+	for (i = 0; i < WD_NELEM(sql); i++)
+		if (sqlite3_exec(b->db, sql[i], NULL, NULL, NULL) !=
+		    SQLITE_OK) {
+			if (b->feed_err.msg[0] != '\0')
+				return werr_set(err, "%s", b->feed_err.msg);
+			return catstore_build_err(b, err);
+		}
+	return 0;
+}
+
+static int
+catstore_integrity(struct catstore_build *b, struct werr *err)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *r;
+	int rc;
+
+	if (sqlite3_prepare_v2(b->db, "PRAGMA main.integrity_check(1)", -1,
+	    &st, NULL) != SQLITE_OK)
+		return catstore_build_err(b, err);
+	rc = sqlite3_step(st);
+	r = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+	if (r == NULL || strcmp((const char *)r, "ok") != 0) {
+		werr_set(err, "%s: integrity check failed: %s", b->newpath,
+		    r != NULL ? (const char *)r : sqlite3_errmsg(b->db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+catstore_build(struct catstore_build *b, struct werr *err)
+{
+	struct catstore_import_stats *st = b->st;
+	char v[32], when[32];
+	struct tm tm;
+	time_t now;
+	size_t i;
+
+	if (catstore_build_open(b, err) == -1 || catstore_scan(b, err) == -1)
+		return -1;
+	for (i = 0; i < b->nnames; i++) {
+		if (sqlite3_bind_int64(b->ins_cat, 1,
+		    (sqlite3_int64)i + 1) != SQLITE_OK ||
+		    sqlite3_bind_text(b->ins_cat, 2, b->names[i], -1,
+		    SQLITE_STATIC) != SQLITE_OK)
+			return catstore_build_err(b, err);
+		if (catstore_step_done(b, b->ins_cat, err) == -1)
+			return -1;
+		st->categories++;
+		if (catstore_read_list(b, b->names[i], (sqlite3_int64)i + 1,
+		    CATSTORE_LIST_DOMAINS, err) == -1 ||
+		    catstore_read_list(b, b->names[i], (sqlite3_int64)i + 1,
+		    CATSTORE_LIST_URLS, err) == -1)
+			return -1;
+	}
+	if (catstore_store_sorted(b, err) == -1)
+		return -1;
+
+	now = time(NULL);
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(when, sizeof(when), "%lld", (long long)now);
+	snprintf(v, sizeof(v), "%d", CATSTORE_SCHEMA_VERSION);
+	if (catstore_meta(b, "schema_version", v, err) == -1 ||
+	    catstore_meta(b, "created", when, err) == -1 ||
+	    catstore_meta(b, "source", b->root, err) == -1)
+		return -1;
+	snprintf(v, sizeof(v), "%u", st->categories);
+	if (catstore_meta(b, "categories", v, err) == -1)
+		return -1;
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)st->domains);
+	if (catstore_meta(b, "domains", v, err) == -1)
+		return -1;
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)st->urls);
+	if (catstore_meta(b, "urls", v, err) == -1)
+		return -1;
+	if (catstore_exec(b, "COMMIT", err) == -1)
+		return -1;
+	return catstore_integrity(b, err);
+}
+
+static int
+catstore_build_close(struct catstore_build *b, struct werr *err)
+{
+	int rc;
+
+	sqlite3_finalize(b->ins_cat);
+	b->ins_cat = NULL;
+	if (b->db == NULL)
+		return 0;
+	rc = sqlite3_close(b->db) == SQLITE_OK ? 0 : catstore_build_err(b,
+	    err);
+	b->db = NULL;
+	return rc;
+}
+
+/*
+ * Flushes the finished file, giving it the old store's mode and owner
+ * (wardend may run as another user than the import).
+ */
+static int
+catstore_sync_file(const char *newpath, const char *path, struct werr *err)
+{
+	struct stat old;
+	int fd;
+
+	if ((fd = open(newpath, O_RDONLY | O_CLOEXEC)) == -1)
+		return werr_set(err, "%s: %s", newpath, strerror(errno));
+	if (stat(path, &old) == 0) {
+		if (fchown(fd, old.st_uid, old.st_gid) == -1 && errno != EPERM)
+			goto fail;
+		if (fchmod(fd, old.st_mode & 07777) == -1)
+			goto fail;
+	}
+	if (fsync(fd) == -1)
+		goto fail;
+	close(fd);
+	return 0;
+fail:
+	werr_set(err, "%s: %s", newpath, strerror(errno));
+	close(fd);
+	return -1;
+}
+
+int
+catstore_import_dir(const char *dir, const char *path,
+    struct catstore_import_stats *st, struct werr *err)
+{
+	struct catstore_build *b = NULL;
+	char newpath[PATH_MAX], journal[PATH_MAX + 8], parent[PATH_MAX];
+	char *slash;
+	int dfd = -1, rc = -1, n;
+	bool made = false;
+
+	memset(st, 0, sizeof(*st));
+	n = snprintf(newpath, sizeof(newpath), "%s.new", path);
+	if (n < 0 || (size_t)n >= sizeof(newpath) || path[0] == '\0')
+		return werr_set(err, "%s: bad store path", path);
+	snprintf(journal, sizeof(journal), "%s-journal", newpath);
+	snprintf(parent, sizeof(parent), "%s", path);
+	if ((slash = strrchr(parent, '/')) == NULL)
+		snprintf(parent, sizeof(parent), ".");
+	else if (slash == parent)
+		parent[1] = '\0';	/* "/x.db" */
+	else
+		*slash = '\0';
+
+	/*
+	 * The directory is synced after the rename, and locked against a
+	 * second import building the same PATH.new meanwhile.
+	 */
+	dfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd == -1)
+		return werr_set(err, "%s: %s", parent, strerror(errno));
+	if (flock(dfd, LOCK_EX | LOCK_NB) == -1) {
+		werr_set(err, "%s: %s", parent, errno == EWOULDBLOCK ?
+		    "another import into this directory is running" :
+		    strerror(errno));
+		goto done;
+	}
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
+		werr_set(err, "out of memory");
+		goto done;
+	}
+	b->dir = dir;
+	b->newpath = newpath;
+	b->st = st;
+	b->fd = -1;
+	if (catstore_sorter_init(&b->sort, parent, err) == -1)
+		goto done;
+	if (realpath(dir, b->root) == NULL) {
+		werr_set(err, "%s: %s", dir, strerror(errno));
+		goto done;
+	}
+	b->rootlen = strlen(b->root);
+
+	/* A PATH.new left by a crash is garbage; SQLite would reopen it. */
+	if ((unlink(newpath) == -1 && errno != ENOENT) ||
+	    (unlink(journal) == -1 && errno != ENOENT)) {
+		werr_set(err, "cannot remove %s: %s", newpath,
+		    strerror(errno));
+		goto done;
+	}
+	made = true;
+	if (catstore_build(b, err) == -1 || catstore_build_close(b, err) == -1)
+		goto done;
+	if (catstore_sync_file(newpath, path, err) == -1)
+		goto done;
+	if (rename(newpath, path) == -1) {
+		werr_set(err, "cannot rename %s to %s: %s", newpath, path,
+		    strerror(errno));
+		goto done;
+	}
+	made = false;
+	/*
+	 * Makes the rename durable. The new store is in place whatever this
+	 * says, so a failure here cannot be reported as "path untouched".
+	 */
+	(void)fsync(dfd);
+	rc = 0;
+done:
+	if (b != NULL) {
+		sqlite3_finalize(b->ins_cat);
+		sqlite3_close(b->db);
+		catstore_sorter_free(&b->sort);
+		free(b->names);
+		free(b);
+	}
+	if (made) {
+		unlink(newpath);
+		unlink(journal);
+	}
+	if (dfd != -1)
+		close(dfd);
+	return rc;
+}

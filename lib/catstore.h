@@ -1,0 +1,105 @@
+#ifndef WARDEN_CATSTORE_H
+#define WARDEN_CATSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attrib.h"
+#include "werr.h"
+
+/*
+ * The category store: an SQLite file (schema in db/categories.sql) that
+ * maps domains and URL prefixes to categories, imported from UT1 /
+ * SquidGuard blacklist directories. wardend opens one read-only handle per
+ * worker (SQLite connections are not shared between threads); the import
+ * builds a new file and renames it over the old one, so readers never see
+ * half a store.
+ */
+
+#define CATSTORE_NAME_MAX	64	/* a category name, with NUL */
+#define CATSTORE_MAX_MATCH	16	/* categories one lookup reports */
+
+/* The categories a lookup found (names, each once, sorted). */
+struct catset {
+	size_t	n;
+	char	name[CATSTORE_MAX_MATCH][CATSTORE_NAME_MAX];
+};
+
+struct catstore;
+
+/*
+ * Opens path read-only with its prepared statements and a host cache of
+ * cache_entries (0: none). NULL with err set when the file is missing or
+ * is not a category store (wrong schema version). One thread at a time
+ * may use a handle; catstore_close() it.
+ */
+struct catstore	*catstore_open(const char *path, size_t cache_entries,
+		    struct werr *err) WD_NONNULL(1) WD_WUR;
+void		 catstore_close(struct catstore *cs);
+
+/*
+ * The categories of a request: every domain entry that is host or a
+ * parent of it (a.b.example.com, b.example.com, example.com, com; an IP
+ * address only as a whole), and every URL entry that is a prefix of key
+ * at a '/' or '?' boundary (key is urlnorm_key() form, "host/path?q";
+ * NULL for a CONNECT, where only the host is known). host is urlnorm_host()
+ * form. 0 with out filled (out->n may be 0), or -1 with err set (also
+ * when more than CATSTORE_MAX_MATCH categories match: a lookup never
+ * drops one silently).
+ */
+int	catstore_lookup(struct catstore *cs, const char *host, const char *key,
+	    struct catset *out, struct werr *err) WD_NONNULL(1, 2, 4) WD_WUR;
+
+/* Every category name in the store, for checking a policy's names. */
+int	catstore_categories(struct catstore *cs,
+	    char (*names)[CATSTORE_NAME_MAX], size_t max, size_t *n,
+	    struct werr *err) WD_NONNULL(1, 2, 4) WD_WUR;
+
+struct catstore_import_stats {
+	unsigned	categories;
+	uint64_t	domains;	/* entries stored */
+	uint64_t	urls;
+	uint64_t	skipped;	/* invalid lines */
+	uint64_t	duplicates;
+	unsigned	skipped_categories;	/* bad names, bad links */
+	unsigned	nreported;
+	char		reported[5][256];	/* "FILE:LINE: why" */
+};
+
+/*
+ * Builds a store at path from dir, laid out as UT1 / SquidGuard lists:
+ * one sub-directory per category (its name is the category's name:
+ * letters, digits, '_', '-', '.'), each with optional "domains" and
+ * "urls" files, one entry per line, '#' comments and blank lines ignored.
+ * Entries are normalised with urlnorm_domain_entry() / urlnorm_entry();
+ * invalid lines (bad syntax, non-UTF-8, over 4 KiB) are skipped and
+ * counted, the first few reported with file and line. Everything is
+ * written to "PATH.new" in one transaction, with the indexes the lookups
+ * use, checked (PRAGMA integrity_check), then renamed over path. On any
+ * failure path is untouched and PATH.new removed. 0, or -1 with err set.
+ * Failures include: dir unreadable or holding no category directory (an
+ * empty download must not empty the store), a list that cannot be read
+ * or is not a regular file inside dir. Sub-directories with bad names and
+ * symbolic links leading outside dir or nowhere are skipped and reported
+ * instead. Any thread; a second import into the same directory while one
+ * runs fails at once (the directory is flock()ed).
+ */
+int	catstore_import_dir(const char *dir, const char *path,
+	    struct catstore_import_stats *st, struct werr *err)
+	    WD_NONNULL(1, 2, 3) WD_WUR;
+
+/*
+ * The memory an import sorts entries in (default, and 0: 32 MiB; at
+ * least 64 KiB) before it writes them out to unnamed temporary files in
+ * the store's directory, which then need about the size of the lists.
+ * For small machines and tests; not while an import runs.
+ */
+void	catstore_import_set_sort_mem(size_t bytes);
+
+/*
+ * The schema the import writes (db/categories.sql is a copy of this
+ * text). A static string; any thread.
+ */
+const char	*catstore_schema(void);
+
+#endif

@@ -1,0 +1,68 @@
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "policy.h"
+#include "policy_int.h"
+
+/*
+ * URL lists. An entry ("host/path", urlnorm_entry() form) matches a
+ * request key (urlnorm_key() form) it is a prefix of, when the prefix
+ * ends where the key does, before a '/' or '?', or with a '/' of its own:
+ * "example.com/a" matches "example.com/a", "example.com/a/b" and
+ * "example.com/a?x", not "example.com/ab". Only those prefixes of the key
+ * are looked up, their hashes computed in one pass from the left.
+ */
+
+/* The longest entry of l that key starts with (at a boundary), or NULL. */
+const struct policy_entry *
+check_url_match(const struct policy_list *l, const char *key)
+{
+	const struct policy_entry *e, *found = NULL;
+	uint64_t h = POLICY_HASH_SEED;
+	bool path = false;
+	size_t i;
+
+	if (!l->has_urls || l->urls.n == 0)
+		return NULL;
+	for (i = 0; key[i] != '\0'; i++) {
+		h = policy_hash_step(h, (unsigned char)key[i]);
+		/* Every entry has a path: the host alone is none. */
+		if (!path && key[i] != '/')
+			continue;
+		path = true;
+		if (key[i] != '/' && key[i + 1] != '/' && key[i + 1] != '?' &&
+		    key[i + 1] != '\0')
+			continue;
+		e = policy_set_find(&l->urls, h, key, i + 1);
+		if (e != NULL)
+			found = e;
+	}
+	return found;
+}
+
+enum verdict
+check_url(const struct txn_facts *f, struct policy_ctx *c,
+    struct werr *err WD_UNUSED)
+{
+	const struct policy_rules *rs = &c->g->rules[POLICY_RULE_BLOCK];
+	const struct policy_rule *r;
+	const struct policy_entry *e;
+	size_t i, k;
+
+	if (f->key == NULL)		/* CONNECT: only the host is known */
+		return VERDICT_NONE;
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->v[i];
+		if (!policy_rule_active(c, f, r))
+			continue;
+		for (k = 0; k < r->n; k++) {
+			e = check_url_match(r->lists[k], f->key);
+			if (e != NULL)
+				return policy_decide(c, VERDICT_BLOCK,
+				    REASON_BLOCK_URL, NULL, "%s/urls:%u %s",
+				    r->lists[k]->path, e->line, e->s);
+		}
+	}
+	return VERDICT_NONE;
+}

@@ -1,0 +1,279 @@
+#ifndef WARDEN_POLICY_INT_H
+#define WARDEN_POLICY_INT_H
+
+/*
+ * What the policy files share inside lib/: the snapshot's layout, the sets
+ * the checks look entries up in, and the shape of a check. Not installed;
+ * src/ sees only policy.h.
+ */
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "attrib.h"
+#include "catstore.h"
+#include "netaddr.h"
+#include "policy.h"
+#include "timewin.h"
+#include "werr.h"
+
+/* A name in policy.conf (group, list, time window): letters, digits, _ - . */
+#define POLICY_NAME_MAX		64
+
+/* --- The arena: a snapshot's many small strings, freed at once ---------- */
+
+struct policy_chunk;
+
+struct policy_arena {
+	struct policy_chunk	*head;
+};
+
+/* Zeroed memory that lives as long as the arena; NULL when out of memory. */
+void	*policy_arena_alloc(struct policy_arena *a, size_t size)
+	    WD_NONNULL(1) WD_WUR;
+/* A NUL-terminated copy of the len bytes at s. */
+char	*policy_arena_strdup(struct policy_arena *a, const char *s,
+	    size_t len) WD_NONNULL(1, 2) WD_WUR;
+void	 policy_arena_free(struct policy_arena *a) WD_NONNULL(1);
+
+/* --- Hash sets of list entries (policy_set.c) --------------------------- */
+
+/*
+ * FNV-1a, 64 bits. Domain sets hash an entry from its last byte to its
+ * first, so that the suffixes of a host are hashed in one pass from the
+ * right; URL sets hash from the first byte, so that the prefixes of a key
+ * are hashed in one pass from the left.
+ */
+#define POLICY_HASH_SEED	0xcbf29ce484222325ULL
+
+static inline uint64_t
+policy_hash_step(uint64_t h, unsigned char c)
+{
+	return (h ^ c) * 0x100000001b3ULL;
+}
+
+struct policy_entry {
+	uint64_t	 hash;
+	const char	*s;		/* normalised, in the arena */
+	uint32_t	 len;
+	uint32_t	 line;		/* in its list file */
+	bool		 ip;		/* an address: only as a whole */
+};
+
+struct policy_set {
+	struct policy_entry	*e;
+	uint64_t		*slot;	/* hash top half, index + 1 */
+	size_t			 n, cap, mask;
+};
+
+uint64_t policy_set_hash(const char *s, size_t len) WD_NONNULL(1);
+uint64_t policy_set_hash_rev(const char *s, size_t len) WD_NONNULL(1);
+/*
+ * Adds s (copied into a) unless an equal entry is there already (the
+ * first one stays, with its line). 0, or -1 when out of memory.
+ */
+int	policy_set_add(struct policy_set *set, struct policy_arena *a,
+	    uint64_t hash, const char *s, size_t len, unsigned line, bool ip)
+	    WD_NONNULL(1, 2, 4) WD_WUR;
+const struct policy_entry *policy_set_find(const struct policy_set *set,
+	    uint64_t hash, const char *s, size_t len) WD_NONNULL(1, 3);
+void	policy_set_free(struct policy_set *set) WD_NONNULL(1);
+
+/* --- Sets of regular expressions (policy_regex.c) ----------------------- */
+
+struct policy_rxset;
+struct policy_rxscratch;
+
+/* Which pattern matched: for the decision's rule. */
+struct policy_rxhit {
+	const char	*src;		/* the pattern as written */
+	unsigned	 line;
+};
+
+struct policy_rxset *policy_regex_new(void) WD_WUR;
+/*
+ * Compiles one pattern (caseless) to check it and keeps it. 0, or -1 with
+ * err "PCRE2's message at offset N".
+ */
+int	policy_regex_add(struct policy_rxset *rs, struct policy_arena *a,
+	    const char *pat, size_t len, unsigned line, struct werr *err)
+	    WD_NONNULL(1, 2, 3) WD_WUR;
+/* After the last add: builds the index and the combined patterns, JIT. */
+int	policy_regex_build(struct policy_rxset *rs, struct werr *err)
+	    WD_NONNULL(1) WD_WUR;
+size_t	policy_regex_count(const struct policy_rxset *rs) WD_NONNULL(1);
+/*
+ * Whether any pattern matches subj; on a match hit names the first such
+ * pattern in file order. 1, 0, or -1 with err "LINE: why" (PCRE2's match
+ * limit, out of memory). rx is the calling thread's.
+ */
+int	policy_regex_match(const struct policy_rxset *rs, const char *subj,
+	    size_t len, struct policy_rxscratch *rx, struct policy_rxhit *hit,
+	    struct werr *err) WD_NONNULL(1, 2, 4, 5) WD_WUR;
+void	policy_regex_free(struct policy_rxset *rs);
+struct policy_rxscratch *policy_regex_scratch_new(void) WD_WUR;
+void	policy_regex_scratch_free(struct policy_rxscratch *rx);
+
+/* --- The snapshot ------------------------------------------------------- */
+
+struct policy_time {
+	const char	*name;
+	unsigned	 line;
+	struct timewin	 tw;
+};
+
+/* A list directory in SquidGuard layout. */
+struct policy_list {
+	const char		*name;
+	const char		*path;		/* as written */
+	unsigned		 line;
+	bool			 has_domains, has_urls;
+	struct policy_set	 domains, urls;
+	struct policy_rxset	*rx;		/* NULL: none */
+};
+
+enum policy_rule_kind {
+	POLICY_RULE_ALLOW = 0,
+	POLICY_RULE_BLOCK,
+	POLICY_RULE_ALLOW_CATEGORIES,
+	POLICY_RULE_BLOCK_CATEGORIES,
+};
+#define POLICY_RULE_KINDS	4
+/* The keyword of a kind of rule ("allow_categories"). */
+const char	*policy_rule_kind_str(enum policy_rule_kind k);
+
+struct policy_rule {
+	const struct policy_time	 *during;	/* NULL: always */
+	unsigned			  line;
+	size_t				  n;
+	const struct policy_list	**lists;	/* allow, block */
+	const char			**cats;		/* categories */
+};
+
+struct policy_rules {
+	struct policy_rule	*v;
+	size_t			 n, cap;
+};
+
+struct policy_group {
+	const char		*name;
+	unsigned		 line;
+	struct cidr		*clients;
+	size_t			 nclients, clientcap;
+	bool			 safe_search;
+	bool			 seen_safe_search;
+	struct policy_rules	 rules[POLICY_RULE_KINDS];
+};
+
+/* The block page template, cut at its placeholders. */
+struct policy_seg {
+	const char	*text;		/* literal text, or NULL */
+	size_t		 len;
+	int		 var;		/* placeholder; -1: text */
+};
+
+struct policy {
+	atomic_uint		  refs;
+	const char		 *dir;
+	struct policy_arena	  arena;
+	struct policy_time	**times;
+	size_t			  ntimes;
+	struct policy_list	**lists;
+	size_t			  nlists;
+	struct policy_group	**groups;	/* file order, no default */
+	size_t			  ngroups;
+	struct policy_group	 *def;
+	char			 *page;		/* template text */
+	struct policy_seg	 *segs;
+	size_t			  nsegs;
+};
+
+/* A new empty snapshot with one reference, or NULL (policy.c). */
+struct policy	*policy_new(const char *dir) WD_NONNULL(1) WD_WUR;
+/* Grows *v (of elements of size) to hold n + 1; 0 or -1. */
+int	policy_grow(void *v, size_t *cap, size_t n, size_t size)
+	    WD_NONNULL(1, 2) WD_WUR;
+
+/* The placeholders of the block page, in struct blockpage_vars order. */
+#define POLICY_BLOCKPAGE_VARS	9
+extern const char *const policy_blockpage_vars[POLICY_BLOCKPAGE_VARS];
+
+/* Fills dir's snapshot from policy.conf and the rest (policy_parse.c). */
+int	policy_parse(struct policy *p, struct catstore *cats,
+	    void (*warn)(void *, const char *), void *warn_arg,
+	    struct werr *err) WD_NONNULL(1) WD_WUR;
+
+/* --- Evaluation: what the checks share ---------------------------------- */
+
+struct policy_scratch {
+	struct policy_rxscratch	*rx;
+	bool			 tm_valid;
+	time_t			 tm_minute;	/* tm is of it */
+	struct tm		 tm;
+};
+
+/* One policy_eval(): the group, what is known so far, the decision. */
+struct policy_ctx {
+	const struct policy		*p;
+	const struct policy_group	*g;
+	struct decision			*d;
+	struct policy_scratch		*s;
+	bool				 cats_done;
+	struct catset			 cats;
+	bool				 failed;	/* a check failed */
+};
+
+/* Whether r applies now (its time window, if any, holds f->now). */
+bool	policy_rule_active(struct policy_ctx *c, const struct txn_facts *f,
+	    const struct policy_rule *r) WD_NONNULL(1, 2, 3);
+/*
+ * The request's categories, looked up once per evaluation; an empty set
+ * without a store. NULL with c->failed and err set when the store failed.
+ */
+const struct catset *policy_categories(struct policy_ctx *c,
+	    const struct txn_facts *f, struct werr *err) WD_NONNULL(1, 2);
+/* Records a verdict in c->d and returns it; rule is printf-formatted. */
+enum verdict policy_decide(struct policy_ctx *c, enum verdict v,
+	    enum reason why, const char *category, const char *fmt, ...)
+	    WD_PRINTF(5, 6) WD_NONNULL(1, 5);
+/* Marks the evaluation failed; returns VERDICT_NONE for the check. */
+enum verdict policy_fail(struct policy_ctx *c) WD_NONNULL(1);
+
+/*
+ * A check: one step of the request phase, in policy.c's table. Returns
+ * the verdict it reached (recorded with policy_decide()) or VERDICT_NONE;
+ * when it could not run it calls policy_fail() with err set.
+ */
+enum verdict	check_allow(const struct txn_facts *f, struct policy_ctx *c,
+		    struct werr *err) WD_NONNULL(1, 2);
+enum verdict	check_domain(const struct txn_facts *f,
+		    struct policy_ctx *c, struct werr *err) WD_NONNULL(1, 2);
+enum verdict	check_url(const struct txn_facts *f, struct policy_ctx *c,
+		    struct werr *err) WD_NONNULL(1, 2);
+enum verdict	check_regex(const struct txn_facts *f, struct policy_ctx *c,
+		    struct werr *err) WD_NONNULL(1, 2);
+enum verdict	check_category(const struct txn_facts *f,
+		    struct policy_ctx *c, struct werr *err) WD_NONNULL(1, 2);
+
+/* The matchers the allow check shares with the block checks. */
+const struct policy_entry *check_domain_match(const struct policy_list *l,
+		    const char *host, bool is_ip) WD_NONNULL(1, 2);
+const struct policy_entry *check_url_match(const struct policy_list *l,
+		    const char *key) WD_NONNULL(1, 2);
+/* 1 with hit filled, 0, or -1 (c failed, err set). */
+int		check_regex_match(const struct policy_list *l,
+		    const struct txn_facts *f, struct policy_ctx *c,
+		    struct policy_rxhit *hit, struct werr *err)
+		    WD_NONNULL(1, 2, 3, 4);
+/* A first category in r that the request has, or NULL. */
+const char	*check_category_match(const struct policy_rule *r,
+		    const struct catset *cs) WD_NONNULL(1, 2);
+
+/* Category names: syntax, and the names UT1 publishes (check_category.c). */
+bool	check_category_valid(const char *name) WD_NONNULL(1);
+bool	check_category_ut1(const char *name) WD_NONNULL(1);
+
+#endif
