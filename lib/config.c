@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "suggest.h"
 
 /* The Makefile gives these; the fallbacks let a unit test compile alone. */
 #ifndef WD_SRCDIR
@@ -580,36 +581,6 @@ config_find(const char *name)
 	return NULL;
 }
 
-/* Levenshtein distance, ignoring case; SIZE_MAX when a is very long. */
-static size_t
-config_distance(const char *a, const char *b)
-{
-	size_t row[64], i, j, la, lb, diag, up, best;
-
-	la = strlen(a);
-	lb = strlen(b);
-	if (la >= WD_NELEM(row) || lb >= WD_NELEM(row))
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			up = row[j];
-			best = diag + (tolower((unsigned char)a[i - 1]) !=
-			    tolower((unsigned char)b[j - 1]));
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 static int
 config_unknown(const char *key, struct werr *err)
 {
@@ -621,7 +592,7 @@ config_unknown(const char *key, struct werr *err)
 			return werr_set(err, "unknown key '%s' (%s)", key,
 			    config_squid_hints[i].hint);
 	for (i = 0; i < WD_NELEM(config_keys); i++) {
-		d = config_distance(key, config_keys[i].name);
+		d = suggest_distance(key, config_keys[i].name);
 		if (d < best) {
 			best = d;
 			near = &config_keys[i];

@@ -14,6 +14,7 @@
 #include "netaddr.h"
 #include "policy.h"
 #include "policy_int.h"
+#include "suggest.h"
 #include "timewin.h"
 #include "urlnorm.h"
 
@@ -116,36 +117,6 @@ parse_file_str(enum parse_file f)
 
 /* --- Words --------------------------------------------------------------- */
 
-/* Levenshtein distance, ignoring case; SIZE_MAX when either is long. */
-static size_t
-parse_distance(const char *a, const char *b)
-{
-	size_t row[CATSTORE_NAME_MAX + 1], i, j, la, lb, diag, up, best;
-
-	la = strlen(a);
-	lb = strlen(b);
-	if (la > CATSTORE_NAME_MAX || lb > CATSTORE_NAME_MAX)
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			up = row[j];
-			best = diag + (tolower((unsigned char)a[i - 1]) !=
-			    tolower((unsigned char)b[j - 1]));
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 /* Keeps in *near the closest of the candidates seen, if close enough. */
 static void
 parse_nearest(const char *word, const char *cand, const char **near,
@@ -154,7 +125,7 @@ parse_nearest(const char *word, const char *cand, const char **near,
 	size_t d;
 
 	/* Two edits, or three in a long word ("block_category"). */
-	d = parse_distance(word, cand);
+	d = suggest_distance(word, cand);
 	if (d < *best && d <= (strlen(cand) >= 12 ? 3 : 2) &&
 	    d < strlen(cand)) {
 		*best = d;
