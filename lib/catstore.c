@@ -17,6 +17,7 @@
 
 #include "catstore.h"
 #include "urlnorm.h"
+#include "ut1src.h"
 
 #define CATSTORE_SCHEMA_VERSION	1
 #define CATSTORE_APP_ID		1464091475	/* "WDCS" */
@@ -93,19 +94,6 @@ enum catstore_list {
 	CATSTORE_LIST_DOMAINS,
 	CATSTORE_LIST_URLS,
 };
-
-/* The file name, as UT1 and SquidGuard spell it. */
-static const char *
-catstore_list_str(enum catstore_list l)
-{
-	switch (l) {
-	case CATSTORE_LIST_DOMAINS:
-		return "domains";
-	case CATSTORE_LIST_URLS:
-		return "urls";
-	}
-	return "?";
-}
 
 struct catstore_cat {
 	sqlite3_int64	id;
@@ -1001,24 +989,30 @@ catstore_sorter_next(struct catstore_sorter *s, const unsigned char **rec,
 
 /* -------------------------------------------------------------- import */
 
+/*
+ * Categories get a build id (their index + 1 in names[]) in the order the
+ * source shows them; the store's ids follow the names' order, so the feed
+ * maps one to the other (idmap) once every name is known.
+ */
 struct catstore_build {
-	const char			*dir;		/* as given */
-	char				 root[PATH_MAX]; /* realpath(dir) */
-	size_t				 rootlen;
+	struct ut1src			*src;
+	const struct catstore_import_opts *opts;
+	const char			*path;		/* the live store */
 	const char			*newpath;
 	struct catstore_import_stats	*st;
 	sqlite3				*db;
 	sqlite3_stmt			*ins_cat;
 	char				(*names)[CATSTORE_NAME_MAX];
 	size_t				 nnames, names_cap;
+	uint16_t			*idmap;		/* build id - 1 -> id */
+	uint64_t			*counts;	/* by build id - 1 */
 	struct catstore_sorter		 sort;
 	const unsigned char		*pending;	/* sorted, not fed */
 	unsigned char			 prev[CATSTORE_REC_MAX]; /* fed last */
 	size_t				 prevlen;
 	struct werr			 feed_err;
 
-	/* The file being read. */
-	int				 fd;
+	/* The list being read. */
 	size_t				 pos, len;
 	bool				 eof;
 	char				 buf[CATSTORE_READ_BUF];
@@ -1099,150 +1093,14 @@ catstore_step_done(struct catstore_build *b, sqlite3_stmt *st,
 	return 0;
 }
 
-/* Letters, digits, '_', '-', '.', as a file name and a policy word. */
-static bool
-catstore_name_ok(const char *s)
-{
-	size_t n;
-
-	for (n = 0; s[n] != '\0'; n++)
-		if (!((s[n] >= 'a' && s[n] <= 'z') ||
-		    (s[n] >= 'A' && s[n] <= 'Z') ||
-		    (s[n] >= '0' && s[n] <= '9') ||
-		    s[n] == '_' || s[n] == '-' || s[n] == '.'))
-			return false;
-	return n > 0 && n < CATSTORE_NAME_MAX;
-}
-
-/*
- * Whether p resolves to a path strictly below the import directory; false
- * too when it resolves to nothing (a dangling link).
- */
-static bool
-catstore_inside(struct catstore_build *b, const char *p)
-{
-	char real[PATH_MAX];
-
-	if (realpath(p, real) == NULL)
-		return false;
-	if (b->rootlen == 1)	/* "/" */
-		return real[1] != '\0';
-	return strncmp(real, b->root, b->rootlen) == 0 &&
-	    real[b->rootlen] == '/';
-}
-
-/*
- * Whether the entry name of the import directory is a category to read:
- * a directory (or a symlink to one below the import directory) with a
- * good name. Anything else that is not a plain file or a dot entry is
- * reported as a skipped category.
- */
-static bool
-catstore_is_category(struct catstore_build *b, int dfd, const char *name)
-{
-	struct stat sb;
-	char p[PATH_MAX];
-	int n;
-
-	if (name[0] == '.')
-		return false;
-	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
-		return false;
-	n = snprintf(p, sizeof(p), "%s/%s", b->dir, name);
-	if (n < 0 || (size_t)n >= sizeof(p)) {
-		b->st->skipped_categories++;
-		catstore_report(b->st, "%s/%.64s...: skipped: path too long",
-		    b->dir, name);
-		return false;
-	}
-	if (S_ISLNK(sb.st_mode)) {
-		if (stat(p, &sb) == -1) {
-			b->st->skipped_categories++;
-			catstore_report(b->st, "%s: skipped: broken symbolic "
-			    "link", p);
-			return false;
-		}
-		if (!catstore_inside(b, p)) {
-			b->st->skipped_categories++;
-			catstore_report(b->st, "%s: skipped: symbolic link "
-			    "that leads outside %s", p, b->dir);
-			return false;
-		}
-	}
-	if (!S_ISDIR(sb.st_mode))
-		return false;
-	if (!catstore_name_ok(name)) {
-		b->st->skipped_categories++;
-		catstore_report(b->st, "%s: skipped: a category name is 1 to "
-		    "%d letters, digits, '_', '-' or '.'", p,
-		    CATSTORE_NAME_MAX - 1);
-		return false;
-	}
-	return true;
-}
-
-static int
-catstore_cmp_str(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-/* The category names, sorted (their ids follow that order). */
-static int
-catstore_scan(struct catstore_build *b, struct werr *err)
-{
-	struct dirent *de;
-	DIR *d;
-	void *p;
-	size_t cap;
-	int saved;
-
-	if ((d = opendir(b->dir)) == NULL)
-		return werr_set(err, "%s: %s", b->dir, strerror(errno));
-	for (;;) {
-		errno = 0;
-		if ((de = readdir(d)) == NULL)
-			break;
-		if (!catstore_is_category(b, dirfd(d), de->d_name))
-			continue;
-		if (b->nnames == CATSTORE_MAX_CATEGORIES) {
-			closedir(d);
-			return werr_set(err, "%s: more than %d categories",
-			    b->dir, CATSTORE_MAX_CATEGORIES);
-		}
-		if (b->nnames == b->names_cap) {
-			cap = b->names_cap == 0 ? 64 : 2 * b->names_cap;
-			if ((p = realloc(b->names, cap *
-			    sizeof(*b->names))) == NULL) {
-				closedir(d);
-				return werr_set(err, "out of memory");
-			}
-			b->names = p;
-			b->names_cap = cap;
-		}
-		/* catstore_name_ok() checked that it fits. */
-		memcpy(b->names[b->nnames++], de->d_name,
-		    strlen(de->d_name) + 1);
-	}
-	saved = errno;
-	closedir(d);
-	if (saved != 0)
-		return werr_set(err, "%s: %s", b->dir, strerror(saved));
-	if (b->nnames == 0)
-		return werr_set(err, "%s: no category directories (expected "
-		    "%s/CATEGORY/domains and %s/CATEGORY/urls)", b->dir,
-		    b->dir, b->dir);
-	qsort(b->names, b->nnames, sizeof(*b->names), catstore_cmp_str);
-	return 0;
-}
-
 /*
  * The next line into b->line (without its newline), at most
  * CATSTORE_LINE_MAX + 1 bytes kept; *cut says it was longer. 1 with a
- * line, 0 at the end of the file, -1 on a read error (errno set).
+ * line, 0 at the end of the list, -1 on a read error (err set).
  */
 static int
-catstore_read_line(struct catstore_build *b, size_t *len, bool *cut)
+catstore_read_line(struct catstore_build *b, size_t *len, bool *cut,
+    struct werr *err)
 {
 	const char *nl;
 	size_t chunk, room;
@@ -1255,12 +1113,9 @@ catstore_read_line(struct catstore_build *b, size_t *len, bool *cut)
 		if (b->pos == b->len) {
 			if (b->eof)
 				return any ? 1 : 0;
-			n = read(b->fd, b->buf, sizeof(b->buf));
-			if (n == -1) {
-				if (errno == EINTR)
-					continue;
+			n = ut1src_read(b->src, b->buf, sizeof(b->buf), err);
+			if (n == -1)
 				return -1;
-			}
 			b->pos = 0;
 			b->len = (size_t)n;
 			b->eof = n == 0;
@@ -1346,7 +1201,7 @@ catstore_skip(struct catstore_build *b, const char *file, uint64_t lineno,
  */
 static int
 catstore_entry(struct catstore_build *b, enum catstore_list l,
-    sqlite3_int64 id, const char *file, uint64_t lineno, size_t len,
+    unsigned id, const char *file, uint64_t lineno, size_t len,
     bool cut, struct werr *err)
 {
 	struct werr nerr;
@@ -1381,71 +1236,44 @@ catstore_entry(struct catstore_build *b, enum catstore_list l,
 		rc = urlnorm_entry(s, len, b->entry, sizeof(b->entry), &nerr);
 	if (rc == -1)
 		return catstore_skip(b, file, lineno, nerr.msg);
-	if (catstore_sorter_add(&b->sort, l, (unsigned)id, b->entry,
+	if (catstore_sorter_add(&b->sort, l, id, b->entry,
 	    strlen(b->entry), err) == -1)
 		return -1;
 	return 1;
 }
 
 /*
- * Reads DIR/NAME/domains or urls when it exists. It must be a regular
- * file inside DIR: anything else fails the import rather than quietly
- * dropping a list.
+ * Reads the list the source is at, its lines going to the sorter under
+ * the category's build id.
  */
 static int
-catstore_read_list(struct catstore_build *b, const char *name,
-    sqlite3_int64 id, enum catstore_list l, struct werr *err)
+catstore_read_list(struct catstore_build *b, const struct ut1src_item *it,
+    unsigned id, struct werr *err)
 {
-	char file[PATH_MAX];
-	struct stat sb;
+	enum catstore_list l;
 	uint64_t lineno = 0;
 	size_t len;
 	bool cut;
-	int n, rc = -1;
+	int n;
 
-	n = snprintf(file, sizeof(file), "%s/%s/%s", b->dir, name,
-	    catstore_list_str(l));
-	if (n < 0 || (size_t)n >= sizeof(file))
-		return werr_set(err, "%s/%s: path too long", b->dir, name);
-	if (lstat(file, &sb) == -1) {
-		if (errno == ENOENT)
-			return 0;
-		return werr_set(err, "%s: %s", file, strerror(errno));
-	}
-	if (S_ISLNK(sb.st_mode)) {
-		if (stat(file, &sb) == -1)
-			return werr_set(err, "%s: broken symbolic link", file);
-		if (!catstore_inside(b, file))
-			return werr_set(err, "%s: symbolic link that leads "
-			    "outside %s", file, b->dir);
-	}
-	/* O_NONBLOCK: a FIFO must not hang the import. */
-	b->fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (b->fd == -1)
-		return werr_set(err, "%s: %s", file, strerror(errno));
-	if (fstat(b->fd, &sb) == -1) {
-		werr_set(err, "%s: %s", file, strerror(errno));
-		goto done;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		werr_set(err, "%s: not a regular file", file);
-		goto done;
-	}
+	l = it->kind == UT1SRC_DOMAINS ? CATSTORE_LIST_DOMAINS :
+	    CATSTORE_LIST_URLS;
 	b->pos = b->len = 0;
 	b->eof = false;
-	while ((n = catstore_read_line(b, &len, &cut)) == 1)
-		if (catstore_entry(b, l, id, file, ++lineno, len, cut,
+	while ((n = catstore_read_line(b, &len, &cut, err)) == 1) {
+		if (catstore_entry(b, l, id, it->where, ++lineno, len, cut,
 		    err) == -1)
-			goto done;
-	if (n == -1) {
-		werr_set(err, "%s: %s", file, strerror(errno));
-		goto done;
+			return -1;
+		if ((++b->st->lines & 0xffff) == 0 && b->opts->progress != NULL)
+			b->opts->progress(b->opts->progress_arg, b->st->lines);
 	}
-	rc = 0;
-done:
-	close(b->fd);
-	b->fd = -1;
-	return rc;
+	if (n == -1) {
+		char why[sizeof(err->msg)];
+
+		snprintf(why, sizeof(why), "%s", err->msg);
+		return werr_set(err, "%s: %s", it->where, why);
+	}
+	return 0;
 }
 
 static int
@@ -1595,6 +1423,7 @@ catstore_feed_next(sqlite3_vtab_cursor *cur)
 		}
 		memcpy(b->prev, r, n);
 		b->prevlen = n;
+		b->counts[catstore_rec_cat(r) - 1]++;
 		if (r[0] == CATSTORE_LIST_DOMAINS)
 			b->st->domains++;
 		else
@@ -1639,7 +1468,8 @@ catstore_feed_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
 		    (int)catstore_rec_len(r), SQLITE_TRANSIENT);
 		break;
 	case 1:
-		sqlite3_result_int(ctx, (int)catstore_rec_cat(r));
+		sqlite3_result_int(ctx,
+		    (int)c->b->idmap[catstore_rec_cat(r) - 1]);
 		break;
 	default:
 		sqlite3_result_int(ctx, c->kind);
@@ -1719,6 +1549,264 @@ catstore_integrity(struct catstore_build *b, struct werr *err)
 	return 0;
 }
 
+/* The build id of a category, added when new; 0 when there are too many. */
+static unsigned
+catstore_category(struct catstore_build *b, const char *name,
+    struct werr *err)
+{
+	void *p;
+	size_t i, cap;
+
+	/* Lists of one category come together: try the last one first. */
+	if (b->nnames > 0 && strcmp(b->names[b->nnames - 1], name) == 0)
+		return (unsigned)b->nnames;
+	for (i = 0; i < b->nnames; i++)
+		if (strcmp(b->names[i], name) == 0)
+			return (unsigned)i + 1;
+	if (b->nnames == CATSTORE_MAX_CATEGORIES) {
+		werr_set(err, "%s: more than %d categories",
+		    ut1src_name(b->src), CATSTORE_MAX_CATEGORIES);
+		return 0;
+	}
+	if (b->nnames == b->names_cap) {
+		cap = b->names_cap == 0 ? 64 : 2 * b->names_cap;
+		if ((p = realloc(b->names, cap * sizeof(*b->names))) == NULL) {
+			werr_set(err, "out of memory");
+			return 0;
+		}
+		b->names = p;
+		b->names_cap = cap;
+	}
+	snprintf(b->names[b->nnames++], CATSTORE_NAME_MAX, "%s", name);
+	return (unsigned)b->nnames;
+}
+
+/* Reads every item of the source into the sorter. */
+static int
+catstore_read_source(struct catstore_build *b, struct werr *err)
+{
+	struct ut1src_item it;
+	struct werr nerr;
+	unsigned id;
+	int rc;
+
+	for (;;) {
+		nerr.msg[0] = '\0';
+		rc = ut1src_next(b->src, &it, &nerr);
+		if (rc == 0)
+			break;
+		if (rc == -1)
+			return werr_set(err, "%s", nerr.msg);
+		if (rc == UT1SRC_SKIPPED) {
+			b->st->skipped_categories++;
+			catstore_report(b->st, "%s", nerr.msg);
+			continue;
+		}
+		if ((id = catstore_category(b, it.category, err)) == 0)
+			return -1;
+		if (it.kind != UT1SRC_CATEGORY &&
+		    catstore_read_list(b, &it, id, err) == -1)
+			return -1;
+	}
+	if (b->opts->progress != NULL)
+		b->opts->progress(b->opts->progress_arg, b->st->lines);
+	if (b->nnames == 0)
+		return werr_set(err, "%s: no category lists (expected "
+		    "CATEGORY/domains or CATEGORY/urls, maybe below a top "
+		    "directory such as blacklists/)", ut1src_name(b->src));
+	return 0;
+}
+
+/* A category's entry count, by name. */
+struct catstore_count {
+	const char	*name;
+	uint64_t	 n;
+};
+
+static int
+catstore_cmp_count(const void *a, const void *b)
+{
+	return strcmp(((const struct catstore_count *)a)->name,
+	    ((const struct catstore_count *)b)->name);
+}
+
+/* Orders the categories by name: their store ids, and the id map. */
+static int
+catstore_store_categories(struct catstore_build *b, struct werr *err)
+{
+	struct catstore_count *c;
+	size_t i, k;
+
+	b->idmap = calloc(b->nnames, sizeof(*b->idmap));
+	b->counts = calloc(b->nnames, sizeof(*b->counts));
+	if ((c = calloc(b->nnames, sizeof(*c))) == NULL || b->idmap == NULL ||
+	    b->counts == NULL) {
+		free(c);
+		return werr_set(err, "out of memory");
+	}
+	/* n holds the build id here. */
+	for (i = 0; i < b->nnames; i++) {
+		c[i].name = b->names[i];
+		c[i].n = i;
+	}
+	qsort(c, b->nnames, sizeof(*c), catstore_cmp_count);
+	for (k = 0; k < b->nnames; k++) {
+		b->idmap[c[k].n] = (uint16_t)(k + 1);
+		if (sqlite3_bind_int64(b->ins_cat, 1,
+		    (sqlite3_int64)k + 1) != SQLITE_OK ||
+		    sqlite3_bind_text(b->ins_cat, 2, c[k].name, -1,
+		    SQLITE_STATIC) != SQLITE_OK) {
+			free(c);
+			return catstore_build_err(b, err);
+		}
+		if (catstore_step_done(b, b->ins_cat, err) == -1) {
+			free(c);
+			return -1;
+		}
+	}
+	free(c);
+	b->st->categories = (unsigned)b->nnames;
+	return 0;
+}
+
+/* One count from the build connection (main and live attached). */
+static int
+catstore_build_count(struct catstore_build *b, const char *sql,
+    uint64_t *v, struct werr *err)
+{
+	sqlite3_int64 n;
+
+	if (catstore_query_int(b->db, b->newpath, sql, &n, err) == -1)
+		return -1;
+	*v = n < 0 ? 0 : (uint64_t)n;
+	return 0;
+}
+
+/*
+ * The entries of one table (domains/urls, key domain/url) in store x
+ * that y lacks, matching categories by name.
+ */
+#define CATSTORE_DIFF(t, k, x, y)					\
+	"SELECT count(*) FROM " x "." t " e JOIN " x ".categories c "	\
+	"ON c.id = e.category WHERE NOT EXISTS (SELECT 1 FROM " y "."	\
+	t " f JOIN " y ".categories d ON d.id = f.category "		\
+	"WHERE f." k " = e." k " AND d.name = c.name)"
+
+/*
+ * Compares the new store with the live one (attached as "live"): the
+ * entries added and removed, and the categories that shrink by more
+ * than opts->max_shrink, which refuse the store unless opts->force.
+ */
+static int
+catstore_compare_live(struct catstore_build *b, struct werr *err)
+{
+	static const char live_counts[] =
+	    "SELECT c.name, count(*) FROM live.categories c JOIN "
+	    "(SELECT category FROM live.domains UNION ALL "
+	    "SELECT category FROM live.urls) e ON e.category = c.id "
+	    "GROUP BY c.id";
+	struct catstore_import_stats *st = b->st;
+	struct catstore_count *cur = NULL, key, *hit;
+	sqlite3_stmt *q = NULL;
+	sqlite3_int64 appid;
+	uint64_t live, now, v;
+	char first[160];
+	size_t i;
+	int rc = -1, step;
+	double keep;
+
+	first[0] = '\0';
+	if (catstore_query_int(b->db, b->newpath, "PRAGMA live.application_id",
+	    &appid, err) == -1 || appid != CATSTORE_APP_ID) {
+		catstore_report(st, "%s: not a category store, not compared "
+		    "with the new one", b->path);
+		return 0;
+	}
+	if ((cur = calloc(b->nnames, sizeof(*cur))) == NULL)
+		return werr_set(err, "out of memory");
+	for (i = 0; i < b->nnames; i++) {
+		cur[i].name = b->names[i];
+		cur[i].n = b->counts[i];
+	}
+	qsort(cur, b->nnames, sizeof(*cur), catstore_cmp_count);
+	if (sqlite3_prepare_v2(b->db, live_counts, -1, &q, NULL) !=
+	    SQLITE_OK) {
+		werr_set(err, "%s: %s", b->path, sqlite3_errmsg(b->db));
+		goto done;
+	}
+	keep = 1.0 - b->opts->max_shrink;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		key.name = (const char *)sqlite3_column_text(q, 0);
+		live = (uint64_t)sqlite3_column_int64(q, 1);
+		if (key.name == NULL)
+			continue;
+		hit = bsearch(&key, cur, b->nnames, sizeof(*cur),
+		    catstore_cmp_count);
+		now = hit != NULL ? hit->n : 0;
+		if (b->opts->max_shrink >= 1.0 || (double)now >=
+		    (double)live * keep)
+			continue;
+		if (st->shrunk++ == 0)
+			snprintf(first, sizeof(first), "category %.63s would "
+			    "shrink from %llu to %llu entries", key.name,
+			    (unsigned long long)live,
+			    (unsigned long long)now);
+	}
+	if (step != SQLITE_DONE) {
+		werr_set(err, "%s: %s", b->path, sqlite3_errmsg(b->db));
+		goto done;
+	}
+	if (st->shrunk > 0 && !b->opts->force) {
+		werr_set(err, "refused: %s, more than %.0f%%%s", first,
+		    b->opts->max_shrink * 100, st->shrunk > 1 ?
+		    " (and other categories too)" : "");
+		goto done;
+	}
+	if (catstore_build_count(b, CATSTORE_DIFF("domains", "domain",
+	    "main", "live"), &st->added, err) == -1 ||
+	    catstore_build_count(b, CATSTORE_DIFF("urls", "url",
+	    "main", "live"), &v, err) == -1)
+		goto done;
+	st->added += v;
+	if (catstore_build_count(b, CATSTORE_DIFF("domains", "domain",
+	    "live", "main"), &st->removed, err) == -1 ||
+	    catstore_build_count(b, CATSTORE_DIFF("urls", "url",
+	    "live", "main"), &v, err) == -1)
+		goto done;
+	st->removed += v;
+	st->compared = true;
+	rc = 0;
+done:
+	sqlite3_finalize(q);
+	free(cur);
+	return rc;
+}
+
+/* Attaches the live store, when there is one, to compare with it. */
+static int
+catstore_compare(struct catstore_build *b, struct werr *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if (access(b->path, F_OK) == -1)
+		return 0;	/* the first import */
+	if (sqlite3_prepare_v2(b->db, "ATTACH ?1 AS live", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return catstore_build_err(b, err);
+	sqlite3_bind_text(q, 1, b->path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		catstore_report(b->st, "%s: cannot be compared with the new "
+		    "store: %s", b->path, sqlite3_errmsg(b->db));
+		return 0;
+	}
+	rc = catstore_compare_live(b, err);
+	(void)sqlite3_exec(b->db, "DETACH live", NULL, NULL, NULL);
+	return rc;
+}
+
 static int
 catstore_build(struct catstore_build *b, struct werr *err)
 {
@@ -1726,26 +1814,11 @@ catstore_build(struct catstore_build *b, struct werr *err)
 	char v[32], when[32];
 	struct tm tm;
 	time_t now;
-	size_t i;
 
-	if (catstore_build_open(b, err) == -1 || catstore_scan(b, err) == -1)
-		return -1;
-	for (i = 0; i < b->nnames; i++) {
-		if (sqlite3_bind_int64(b->ins_cat, 1,
-		    (sqlite3_int64)i + 1) != SQLITE_OK ||
-		    sqlite3_bind_text(b->ins_cat, 2, b->names[i], -1,
-		    SQLITE_STATIC) != SQLITE_OK)
-			return catstore_build_err(b, err);
-		if (catstore_step_done(b, b->ins_cat, err) == -1)
-			return -1;
-		st->categories++;
-		if (catstore_read_list(b, b->names[i], (sqlite3_int64)i + 1,
-		    CATSTORE_LIST_DOMAINS, err) == -1 ||
-		    catstore_read_list(b, b->names[i], (sqlite3_int64)i + 1,
-		    CATSTORE_LIST_URLS, err) == -1)
-			return -1;
-	}
-	if (catstore_store_sorted(b, err) == -1)
+	if (catstore_build_open(b, err) == -1 ||
+	    catstore_read_source(b, err) == -1 ||
+	    catstore_store_categories(b, err) == -1 ||
+	    catstore_store_sorted(b, err) == -1)
 		return -1;
 
 	now = time(NULL);
@@ -1755,7 +1828,7 @@ catstore_build(struct catstore_build *b, struct werr *err)
 	snprintf(v, sizeof(v), "%d", CATSTORE_SCHEMA_VERSION);
 	if (catstore_meta(b, "schema_version", v, err) == -1 ||
 	    catstore_meta(b, "created", when, err) == -1 ||
-	    catstore_meta(b, "source", b->root, err) == -1)
+	    catstore_meta(b, "source", ut1src_name(b->src), err) == -1)
 		return -1;
 	snprintf(v, sizeof(v), "%u", st->categories);
 	if (catstore_meta(b, "categories", v, err) == -1)
@@ -1768,7 +1841,9 @@ catstore_build(struct catstore_build *b, struct werr *err)
 		return -1;
 	if (catstore_exec(b, "COMMIT", err) == -1)
 		return -1;
-	return catstore_integrity(b, err);
+	if (catstore_integrity(b, err) == -1)
+		return -1;
+	return catstore_compare(b, err);
 }
 
 static int
@@ -1814,33 +1889,34 @@ fail:
 	return -1;
 }
 
-int
-catstore_import_dir(const char *dir, const char *path,
-    struct catstore_import_stats *st, struct werr *err)
+/* The directory holding path ("." or "/" included) into parent. */
+static int
+catstore_parent(const char *path, char *parent, size_t size,
+    struct werr *err)
 {
-	struct catstore_build *b = NULL;
-	char newpath[PATH_MAX], journal[PATH_MAX + 8], parent[PATH_MAX];
 	char *slash;
-	int dfd = -1, rc = -1, n;
-	bool made = false;
+	int n;
 
-	memset(st, 0, sizeof(*st));
-	n = snprintf(newpath, sizeof(newpath), "%s.new", path);
-	if (n < 0 || (size_t)n >= sizeof(newpath) || path[0] == '\0')
+	n = snprintf(parent, size, "%s", path);
+	if (n < 0 || (size_t)n >= size || path[0] == '\0')
 		return werr_set(err, "%s: bad store path", path);
-	snprintf(journal, sizeof(journal), "%s-journal", newpath);
-	snprintf(parent, sizeof(parent), "%s", path);
 	if ((slash = strrchr(parent, '/')) == NULL)
-		snprintf(parent, sizeof(parent), ".");
+		snprintf(parent, size, ".");
 	else if (slash == parent)
 		parent[1] = '\0';	/* "/x.db" */
 	else
 		*slash = '\0';
+	return 0;
+}
 
-	/*
-	 * The directory is synced after the rename, and locked against a
-	 * second import building the same PATH.new meanwhile.
-	 */
+int
+catstore_lock(const char *path, struct werr *err)
+{
+	char parent[PATH_MAX];
+	int dfd;
+
+	if (catstore_parent(path, parent, sizeof(parent), err) == -1)
+		return -1;
 	dfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd == -1)
 		return werr_set(err, "%s: %s", parent, strerror(errno));
@@ -1848,23 +1924,55 @@ catstore_import_dir(const char *dir, const char *path,
 		werr_set(err, "%s: %s", parent, errno == EWOULDBLOCK ?
 		    "another import into this directory is running" :
 		    strerror(errno));
-		goto done;
+		close(dfd);
+		return -1;
 	}
+	return dfd;
+}
+
+int
+catstore_import(struct ut1src *src, const char *path,
+    const struct catstore_import_opts *opts,
+    struct catstore_import_stats *st, struct werr *err)
+{
+	static const struct catstore_import_opts defaults = {
+		.max_shrink = 1.0,
+		.lock_fd = -1,
+	};
+	struct catstore_build *b = NULL;
+	char newpath[PATH_MAX], journal[PATH_MAX + 8], parent[PATH_MAX];
+	int dfd = -1, rc = -1, n;
+	bool made = false;
+
+	memset(st, 0, sizeof(*st));
+	if (opts == NULL)
+		opts = &defaults;
+	n = snprintf(newpath, sizeof(newpath), "%s.new", path);
+	if (n < 0 || (size_t)n >= sizeof(newpath) ||
+	    catstore_parent(path, parent, sizeof(parent), err) == -1)
+		return werr_set(err, "%s: bad store path", path);
+	snprintf(journal, sizeof(journal), "%s-journal", newpath);
+
+	/*
+	 * The directory is synced after the rename, and locked against a
+	 * second import building the same PATH.new meanwhile (the caller
+	 * may hold that lock already, with catstore_lock()).
+	 */
+	if (opts->lock_fd >= 0)
+		dfd = opts->lock_fd;
+	else if ((dfd = catstore_lock(path, err)) == -1)
+		return -1;
 	if ((b = calloc(1, sizeof(*b))) == NULL) {
 		werr_set(err, "out of memory");
 		goto done;
 	}
-	b->dir = dir;
+	b->src = src;
+	b->opts = opts;
+	b->path = path;
 	b->newpath = newpath;
 	b->st = st;
-	b->fd = -1;
 	if (catstore_sorter_init(&b->sort, parent, err) == -1)
 		goto done;
-	if (realpath(dir, b->root) == NULL) {
-		werr_set(err, "%s: %s", dir, strerror(errno));
-		goto done;
-	}
-	b->rootlen = strlen(b->root);
 
 	/* A PATH.new left by a crash is garbage; SQLite would reopen it. */
 	if ((unlink(newpath) == -1 && errno != ENOENT) ||
@@ -1896,13 +2004,30 @@ done:
 		sqlite3_close(b->db);
 		catstore_sorter_free(&b->sort);
 		free(b->names);
+		free(b->idmap);
+		free(b->counts);
 		free(b);
 	}
 	if (made) {
 		unlink(newpath);
 		unlink(journal);
 	}
-	if (dfd != -1)
+	if (dfd != -1 && dfd != opts->lock_fd)
 		close(dfd);
+	return rc;
+}
+
+int
+catstore_import_dir(const char *dir, const char *path,
+    struct catstore_import_stats *st, struct werr *err)
+{
+	struct ut1src *src;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((src = ut1src_open_dir(dir, err)) == NULL)
+		return -1;
+	rc = catstore_import(src, path, NULL, st, err);
+	ut1src_close(src);
 	return rc;
 }

@@ -1,6 +1,7 @@
 #ifndef WARDEN_CATSTORE_H
 #define WARDEN_CATSTORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,9 +63,55 @@ struct catstore_import_stats {
 	uint64_t	skipped;	/* invalid lines */
 	uint64_t	duplicates;
 	unsigned	skipped_categories;	/* bad names, bad links */
+	uint64_t	lines;		/* lines read */
+	bool		compared;	/* with a live store: these are set */
+	uint64_t	added;		/* entries the live store lacked */
+	uint64_t	removed;	/* live entries the new store lacks */
+	unsigned	shrunk;		/* categories past max_shrink */
 	unsigned	nreported;
 	char		reported[5][256];	/* "FILE:LINE: why" */
 };
+
+struct ut1src;
+
+/* How catstore_import() checks and reports; NULL: no checks. */
+struct catstore_import_opts {
+	/*
+	 * A category of the live store that the new one shrinks by more
+	 * than this fraction (0.5: to less than half its entries; gone:
+	 * by 1) refuses the new store, unless force. >= 1: no check.
+	 */
+	double	max_shrink;
+	bool	force;
+	/* The store directory's lock from catstore_lock(), or -1. */
+	int	lock_fd;
+	/* Called now and then with the lines read so far, and at the end. */
+	void	(*progress)(void *arg, uint64_t lines);
+	void	*progress_arg;
+};
+
+/*
+ * Builds a store at path from src (a directory or an archive, see
+ * ut1src.h) as catstore_import_dir() does, then, when path exists,
+ * compares the two: the entries added and removed (st), and the
+ * opts->max_shrink rule. The new store replaces path only when every
+ * check passed; otherwise path is untouched and PATH.new removed. Lines
+ * that fail are counted and reported as for a directory; entries the
+ * source skips (links, "..", bad names) are counted as skipped
+ * categories. 0, or -1 with err set. src stays the caller's.
+ */
+int	catstore_import(struct ut1src *src, const char *path,
+	    const struct catstore_import_opts *opts,
+	    struct catstore_import_stats *st, struct werr *err)
+	    WD_NONNULL(1, 2, 4) WD_WUR;
+
+/*
+ * Takes the lock an import takes (flock() on path's directory) for a
+ * caller that must hold it for longer (a download before the import):
+ * the locked directory's descriptor, to pass as opts->lock_fd and
+ * close() afterwards, or -1 with err set (also when another holds it).
+ */
+int	catstore_lock(const char *path, struct werr *err) WD_NONNULL(1) WD_WUR;
 
 /*
  * Builds a store at path from dir, laid out as UT1 / SquidGuard lists:
