@@ -116,7 +116,7 @@ static const struct config_key config_keys[] = {
 	NUM(max_header_size, config_set_size, CONFIG_K, CONFIG_M, "65536"),
 	NUM(max_headers, config_set_count, 1, 10000, "100"),
 	NUM(max_connections, config_set_count, 1, 1000000, "20000"),
-	NUM(upstream_pool_per_host, config_set_count, 0, 10000, "16"),
+	NUM(upstream_pool_per_host, config_set_count, 0, 10000, "64"),
 	NUM(upstream_pool_max, config_set_count, 0, 100000, "1024"),
 };
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -12,6 +13,13 @@
 
 #define LOGQ_MAX	65536		/* records waiting */
 #define LOGQ_BATCH	(256 * 1024)	/* bytes per write(2) */
+/*
+ * The writer is woken by the first record of a batch, then waits up to
+ * LOGQ_LINGER_MS for more (or until LOGQ_WAKE are queued): one wake-up and
+ * one write(2) for many records, not one per request.
+ */
+#define LOGQ_WAKE	512
+#define LOGQ_LINGER_MS	50
 
 struct logline {
 	struct logline	*next;
@@ -104,6 +112,20 @@ lw_main(void *arg)
 		pthread_mutex_lock(&lw.mu);
 		while (lw.head == NULL && !lw.stop && !lw.reopen)
 			pthread_cond_wait(&lw.cv, &lw.mu);
+		if (!lw.stop && !lw.reopen && lw.queued < LOGQ_WAKE) {
+			struct timespec until;
+
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += LOGQ_LINGER_MS * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			while (!lw.stop && !lw.reopen &&
+			    lw.queued < LOGQ_WAKE && pthread_cond_timedwait(
+			    &lw.cv, &lw.mu, &until) == 0)
+				;
+		}
 		batch = lw.head;
 		lw.head = NULL;
 		lw.tail = &lw.head;
@@ -152,24 +174,24 @@ logwriter_submit(const char *line, size_t len)
 {
 	struct logline *l;
 
-	pthread_mutex_lock(&lw.mu);
-	if (!lw.running || lw.fd == -1 || lw.queued >= LOGQ_MAX) {
-		if (lw.running && lw.fd != -1)
-			lw.dropped++;
-		pthread_mutex_unlock(&lw.mu);
-		return;
-	}
-	pthread_mutex_unlock(&lw.mu);
 	if ((l = malloc(sizeof(*l) + len)) == NULL)
 		return;
 	l->next = NULL;
 	l->len = len;
 	memcpy(l->text, line, len);
 	pthread_mutex_lock(&lw.mu);
+	if (!lw.running || lw.fd == -1 || lw.queued >= LOGQ_MAX) {
+		if (lw.running && lw.fd != -1)
+			lw.dropped++;
+		pthread_mutex_unlock(&lw.mu);
+		free(l);
+		return;
+	}
 	*lw.tail = l;
 	lw.tail = &l->next;
-	lw.queued++;
-	pthread_cond_signal(&lw.cv);
+	/* Wake the writer for the first of a batch, or a full one. */
+	if (++lw.queued == 1 || lw.queued == LOGQ_WAKE)
+		pthread_cond_signal(&lw.cv);
 	pthread_mutex_unlock(&lw.mu);
 }
 

@@ -17,6 +17,9 @@
 /* How long a closing connection may keep sending before we hang up. */
 #define SESSION_LINGER_SEC	2
 
+/* Bytes per read(2) and write(2) on a client connection. */
+#define SESSION_MAX_IO		(64 * 1024)
+
 static void	session_read(struct bufferevent *, void *);
 static void	session_write(struct bufferevent *, void *);
 static void	session_event(struct bufferevent *, short, void *);
@@ -257,6 +260,9 @@ session_accept(struct worker *w, evutil_socket_t fd,
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* libevent reads 4 KiB at a time unless told otherwise. */
+	bufferevent_set_max_single_read(s->bev, SESSION_MAX_IO);
+	bufferevent_set_max_single_write(s->bev, SESSION_MAX_IO);
 	http1_init(&s->rq, HTTP_REQUEST, w->rc->cfg.max_headers, NULL, NULL);
 	s->next = w->sessions;
 	if (s->next != NULL)

@@ -18,6 +18,9 @@
 
 #define UPOOL_BUCKETS	256
 
+/* Bytes per read(2) and write(2) on an origin connection. */
+#define UPSTREAM_MAX_IO	(256 * 1024)
+
 struct upool {
 	struct upconn	*bucket[UPOOL_BUCKETS];
 	unsigned	 count;
@@ -143,6 +146,9 @@ ucn_event(struct bufferevent *bev, short what, void *arg)
 		    (unsigned)c->port);
 		setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY,
 		    &one, sizeof(one));
+		/* Large bodies in few system calls (libevent's default: 4 KiB). */
+		bufferevent_set_max_single_read(bev, UPSTREAM_MAX_IO);
+		bufferevent_set_max_single_write(bev, UPSTREAM_MAX_IO);
 		bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
 		ucn_finish(c, uc, UPSTREAM_OK, NULL);
 		return;

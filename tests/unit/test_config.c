@@ -178,7 +178,7 @@ test_defaults_timeouts_and_limits(void)
 	CU_ASSERT_EQUAL(cfg.max_header_size, 65536);
 	CU_ASSERT_EQUAL(cfg.max_headers, 100);
 	CU_ASSERT_EQUAL(cfg.max_connections, 20000);
-	CU_ASSERT_EQUAL(cfg.upstream_pool_per_host, 16);
+	CU_ASSERT_EQUAL(cfg.upstream_pool_per_host, 64);
 	CU_ASSERT_EQUAL(cfg.upstream_pool_max, 1024);
 }
 
