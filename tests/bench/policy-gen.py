@@ -35,7 +35,8 @@ Writes, under OUT (deterministic for a given seed and sizes):
                                under ".localhost" (wardend resolves them to
                                127.0.0.1 itself) with "@PORT@" for the
                                origin's port: 500 and 8,000 hosts
-  DONE                         written last: the data is complete
+  DONE                         written last: the data is complete (with
+                               --tag, policy-run's check of what made it)
 
 --scale multiplies every size (0.01 for a quick try). Python 3 standard
 library only.
@@ -332,15 +333,20 @@ def regex(g):
         return r"(free|cheap|best|top)[-_]?(%s|%s)[0-9]*\." % (t, t2), "grouped"
     # No long literal at all.
     if r < 0.995:
+        n, m = g.r.randint(5, 9), g.r.randint(4, 9)
+        tlds = "|".join(g.r.sample(["ru", "cn", "tk", "ml", "ga", "cf", "gq",
+                                    "top", "xyz", "club", "work", "click"], 3))
+        exts = "|".join(g.r.sample(["exe", "scr", "bat", "msi", "jar", "vbs",
+                                    "ps1", "apk", "dll", "zip"], 3))
         return g.r.choice([
-            r"[a-z]{4,}[0-9]{4,}\.(ru|cn|tk|ml|ga)/",
-            r"^http://[0-9]{1,3}(\.[0-9]{1,3}){3}(:[0-9]+)?/.+\.(exe|scr|bat|msi)$",
-            r"/[a-f0-9]{32}\.(exe|zip|apk)$",
-            r"\?[a-z]{1,2}=[a-z0-9]{40,}$",
-            r"^http://[a-z0-9]{24,}\.[a-z]{2,3}/",
-            r"[./][a-z]{2}[0-9]{3}[a-z]{2}\.(top|xyz|club)/",
-            r"/[a-z]{%d}[0-9]{%d}/" % (g.r.randint(5, 9), g.r.randint(5, 9)),
-            r"[-.][0-9]{%d,}[a-z]{%d}\." % (g.r.randint(5, 8), g.r.randint(3, 6)),
+            r"[a-z]{%d,}[0-9]{%d,}\.(%s)/" % (n, m, tlds),
+            r"^http://[0-9]{1,3}(\.[0-9]{1,3}){3}(:[0-9]+)?/.+\.(%s)$" % exts,
+            r"/[a-f0-9]{%d}\.(%s)$" % (g.r.choice([16, 20, 24, 32, 40, 64]), exts),
+            r"\?[a-z]{1,%d}=[a-z0-9]{%d,}$" % (g.r.randint(1, 3), g.r.randint(24, 64)),
+            r"^http://[a-z0-9]{%d,}\.(%s)/" % (g.r.randint(16, 40), tlds),
+            r"[./][a-z]{%d}[0-9]{%d}[a-z]{2}\.(%s)/" % (n % 4 + 1, m - 2, tlds),
+            r"/[a-z]{%d}[0-9]{%d}/" % (n, m),
+            r"[-.][0-9]{%d,}[a-z]{%d}\." % (m + 2, n),
         ]), "noliteral"
     # Kept alone: a backreference, a named group.
     if r < 0.998:
@@ -401,7 +407,13 @@ group default {
         else:
             burls.append(d + "/" + g.word() + "?id=" + str(g.r.randint(1, 9999)))
     write_lines(os.path.join(blk, "urls"), burls)
-    tagged = [regex(g) for _ in range(nregex)]
+    # Distinct lines, as in a list someone keeps.
+    tagged, seen = [], set()
+    while len(tagged) < nregex:
+        p, kind = regex(g)
+        if p not in seen:
+            seen.add(p)
+            tagged.append((p, kind))
     exprs = [p for p, _ in tagged]
     write_lines(os.path.join(blk, "expressions"),
                 ["# local block list: %d expressions" % nregex] + exprs)
@@ -551,6 +563,8 @@ def main():
     ap.add_argument("--local", type=int, default=100000,
                     help="domains and URLs in the local block list")
     ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--tag", default="",
+                    help="a line written into DONE (policy-run checks it)")
     a = ap.parse_args()
     nd = max(12000, int(a.domains * a.scale))
     nr = max(100, int(a.regexes * a.scale))
@@ -575,6 +589,8 @@ def main():
     with open(os.path.join(a.out, "DONE"), "w") as f:
         f.write("seed %d domains %d regexes %d local %d scale %g\n" %
                 (a.seed, nd, nr, nl, a.scale))
+        if a.tag:
+            f.write("tag: %s\n" % a.tag)
 
 
 if __name__ == "__main__":
