@@ -29,7 +29,9 @@
  * IN into OUT, keeping the URLs no rule decides (the proxy runs' URLs must
  * all go through), and fails when it drops more than a tenth.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
