@@ -74,6 +74,8 @@ static int	config_set_size(struct config *, const struct config_key *,
 		    const char *, struct werr *);
 static int	config_set_count(struct config *, const struct config_key *,
 		    const char *, struct werr *);
+static int	config_set_oversize(struct config *,
+		    const struct config_key *, const char *, struct werr *);
 
 #define F(f)		offsetof(struct config, f)
 #define W(f)		sizeof(((struct config *)0)->f)
@@ -118,6 +120,10 @@ static const struct config_key config_keys[] = {
 	NUM(max_connections, config_set_count, 1, 1000000, "20000"),
 	NUM(upstream_pool_per_host, config_set_count, 0, 10000, "64"),
 	NUM(upstream_pool_max, config_set_count, 0, 100000, "1024"),
+	NUM(scan_max_size, config_set_size, 4 * CONFIG_K, 256 * CONFIG_M,
+	    "1M"),
+	{ "scan_oversize", config_set_oversize, F(scan_oversize_block), 0,
+	    CONFIG_NO_ORIGIN, false, 0, 0, "pass" },
 };
 
 #undef F
@@ -145,6 +151,8 @@ static const struct {
 	    "here" },
 	{ "request_header_max_size", "Squid's request_header_max_size is "
 	    "'max_header_size' here" },
+	{ "maxcontentfiltersize", "e2guardian's maxcontentfiltersize is "
+	    "'scan_max_size' here (and see scan_oversize)" },
 	{ "client_lifetime", "Warden has no total lifetime; see "
 	    "keepalive_timeout and client_read_timeout" },
 };
@@ -476,6 +484,20 @@ config_set_bool(struct config *cfg, const struct config_key *k,
 		}
 	return werr_set(err, "'" CONFIG_Q "' is not on or off (also yes/no, "
 	    "true/false)", v);
+}
+
+/* scan_oversize: what a body past scan_max_size gets. */
+static int
+config_set_oversize(struct config *cfg, const struct config_key *k WD_UNUSED,
+    const char *v, struct werr *err)
+{
+	if (strcasecmp(v, "pass") == 0)
+		cfg->scan_oversize_block = false;
+	else if (strcasecmp(v, "block") == 0)
+		cfg->scan_oversize_block = true;
+	else
+		return werr_set(err, "'" CONFIG_Q "' is not pass or block", v);
+	return 0;
 }
 
 /* "90", "30s", "5m", "1h". */

@@ -88,6 +88,10 @@ struct config {
 	unsigned		upstream_pool_per_host;	/* idle kept per origin */
 	unsigned		upstream_pool_max;	/* idle kept per worker */
 
+	/* The response phase. */
+	size_t			scan_max_size;	/* decoded bytes held and scanned */
+	bool			scan_oversize_block;	/* else pass unscanned */
+
 	/*
 	 * Private: which origin last set each list key, and whether
 	 * state_dir, access_log and pid_file were given (config_finalise()

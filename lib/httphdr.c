@@ -46,6 +46,10 @@ static const char *const hdr_names[HDR__COUNT] = {
 	[HDR_FROM] = "from",
 	[HDR_SEC_WEBSOCKET_KEY] = "sec-websocket-key",
 	[HDR_MAX_FORWARDS] = "max-forwards",
+	[HDR_ACCEPT_ENCODING] = "accept-encoding",
+	[HDR_CONTENT_ENCODING] = "content-encoding",
+	[HDR_CONTENT_DISPOSITION] = "content-disposition",
+	[HDR_CONTENT_RANGE] = "content-range",
 };
 
 const char *
@@ -106,11 +110,17 @@ httphdr_classify(const char *name, size_t len)
 		if (c == 'm')
 			return httphdr_try(name, len, HDR_MAX_FORWARDS);
 		return httphdr_try(name, len, HDR_CONTENT_TYPE);
+	case 13:
+		return httphdr_try(name, len, HDR_CONTENT_RANGE);
 	case 14:
 		return httphdr_try(name, len, HDR_CONTENT_LENGTH);
 	case 15:
+		if (c == 'a')
+			return httphdr_try(name, len, HDR_ACCEPT_ENCODING);
 		return httphdr_try(name, len, HDR_X_FORWARDED_FOR);
 	case 16:
+		if (c == 'c')
+			return httphdr_try(name, len, HDR_CONTENT_ENCODING);
 		return httphdr_try(name, len, HDR_PROXY_CONNECTION);
 	case 17:
 		if (c == 't')
@@ -121,6 +131,8 @@ httphdr_classify(const char *name, size_t len)
 	case 18:
 		return httphdr_try(name, len, HDR_PROXY_AUTHENTICATE);
 	case 19:
+		if (c == 'c')
+			return httphdr_try(name, len, HDR_CONTENT_DISPOSITION);
 		return httphdr_try(name, len, HDR_PROXY_AUTHORIZATION);
 	}
 	return HDR_OTHER;

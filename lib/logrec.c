@@ -54,7 +54,7 @@ struct logrec_field {
 	size_t			 want;	/* length once escaped */
 };
 
-#define LOGREC_NFIELDS	17	/* Squid's, then the policy's five */
+#define LOGREC_NFIELDS	20	/* Squid's, then the policy's eight */
 
 /* Shortest escape unit: a field cut to this many bytes is never empty. */
 #define LOGREC_UNIT_MAX	3
@@ -188,7 +188,7 @@ logrec_format_squid(const struct logrec *rec, char *buf, size_t len)
 {
 	struct logrec_field f[LOGREC_NFIELDS];
 	char when[32], took[24], status[8], bytes[24];
-	char pol[5][LOGREC_POLICY_MAX];
+	char pol[8][LOGREC_POLICY_MAX];
 	size_t i, nf, fixed, nstr, room, cap, max, off;
 	int code;
 
@@ -221,18 +221,20 @@ logrec_format_squid(const struct logrec *rec, char *buf, size_t len)
 		logrec_set(&f[11], "-", "-", LOGREC_TEXT, '\n');
 	nf = 12;
 	if (rec->group != NULL) {
-		static const char *const names[5] = { "group", "verdict",
-		    "reason", "category", "id" };
-		const char *vals[5] = { rec->group, rec->verdict, rec->reason,
-		    rec->category, rec->request_id };
+		static const char *const names[8] = { "group", "verdict",
+		    "reason", "category", "id", "declared", "sniffed",
+		    "score" };
+		const char *vals[8] = { rec->group, rec->verdict, rec->reason,
+		    rec->category, rec->request_id, rec->declared,
+		    rec->sniffed, rec->score };
 
 		f[11].sep = ' ';
-		for (i = 0; i < 5; i++) {
+		for (i = 0; i < 8; i++) {
 			snprintf(pol[i], sizeof(pol[i]), "%s=%s", names[i],
 			    vals[i] != NULL && *vals[i] != '\0' ? vals[i] :
 			    "-");
 			logrec_set(&f[nf++], pol[i], "-", LOGREC_TEXT,
-			    i == 4 ? '\n' : ' ');
+			    i == 7 ? '\n' : ' ');
 		}
 	}
 

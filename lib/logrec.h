@@ -36,15 +36,21 @@ struct logrec {
 	/*
 	 * What the policy decided. When group is NULL (no policy ran: a
 	 * malformed request) none of these is written and the line is
-	 * exactly Squid's; otherwise five fields follow the content type:
-	 * "group=G verdict=V reason=R category=C id=ID" ("-" for a NULL
-	 * value), which analysers that read Squid's ten fields ignore.
+	 * exactly Squid's; otherwise eight fields follow the content type:
+	 * "group=G verdict=V reason=R category=C id=ID declared=T
+	 * sniffed=T score=N" ("-" for a NULL value), which analysers that
+	 * read Squid's ten fields ignore. declared and sniffed are the
+	 * origin's media type and the one sniffed from its body, score the
+	 * phrase score ("unscanned" when the body was too large to scan).
 	 */
 	const char	*group;
 	const char	*verdict;	/* "allow", "block", "none" */
 	const char	*reason;	/* "block-category", ... */
 	const char	*category;
 	const char	*request_id;	/* as shown on the block page */
+	const char	*declared;	/* the response phase's */
+	const char	*sniffed;
+	const char	*score;
 };
 
 /*

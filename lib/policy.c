@@ -66,6 +66,14 @@ reason_str(enum reason r)
 		return "block-regex";
 	case REASON_BLOCK_CATEGORY:
 		return "block-category";
+	case REASON_BLOCK_EXTENSION:
+		return "block-extension";
+	case REASON_BLOCK_MIME:
+		return "block-mime";
+	case REASON_BLOCK_PHRASE:
+		return "block-phrase";
+	case REASON_BLOCK_UNSCANNABLE:
+		return "block-unscannable";
 	}
 	return "unknown";
 }
@@ -82,6 +90,14 @@ policy_rule_kind_str(enum policy_rule_kind k)
 		return "allow_categories";
 	case POLICY_RULE_BLOCK_CATEGORIES:
 		return "block_categories";
+	case POLICY_RULE_ALLOW_MIME:
+		return "allow_mime";
+	case POLICY_RULE_BLOCK_MIME:
+		return "block_mime";
+	case POLICY_RULE_ALLOW_EXTENSIONS:
+		return "allow_extensions";
+	case POLICY_RULE_BLOCK_EXTENSIONS:
+		return "block_extensions";
 	}
 	return "unknown";
 }
@@ -221,6 +237,9 @@ policy_free(struct policy *p)
 			free(g->rules[k].v);
 		}
 	}
+	phrase_set_free(p->phr);
+	free(p->phrases);
+	free(p->scan_types);
 	free(p->times);
 	free(p->lists);
 	free(p->groups);
@@ -345,7 +364,13 @@ bool
 policy_rule_active(struct policy_ctx *c, const struct txn_facts *f,
     const struct policy_rule *r)
 {
-	struct policy_scratch *s = c->s;
+	return policy_rule_active_at(c->s, f->now, r);
+}
+
+bool
+policy_rule_active_at(struct policy_scratch *s, time_t now,
+    const struct policy_rule *r)
+{
 	time_t minute;
 
 	if (r->during == NULL)
@@ -354,7 +379,7 @@ policy_rule_active(struct policy_ctx *c, const struct txn_facts *f,
 	 * localtime_r() takes a process-wide lock: once a minute per worker
 	 * is enough, offsets change on whole minutes.
 	 */
-	minute = f->now - (((f->now % 60) + 60) % 60);
+	minute = now - (((now % 60) + 60) % 60);
 	if (!s->tm_valid || s->tm_minute != minute) {
 		if (localtime_r(&minute, &s->tm) == NULL)
 			return false;
@@ -427,6 +452,7 @@ policy_eval(const struct policy *p, const struct txn_facts *f,
 	c.g = f->client != NULL ? policy_group_for(p, f->client, f->user) :
 	    p->def;
 	d->group = c.g->name;
+	d->g = c.g;
 	d->safe_search = c.g->safe_search;
 	c.s = f->scratch;
 	if (c.s == NULL) {

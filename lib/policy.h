@@ -39,6 +39,11 @@ enum reason {
 	REASON_BLOCK_URL,
 	REASON_BLOCK_REGEX,
 	REASON_BLOCK_CATEGORY,
+	/* The response phase. */
+	REASON_BLOCK_EXTENSION,	/* file extension (URL or attachment name) */
+	REASON_BLOCK_MIME,	/* media type, declared or sniffed */
+	REASON_BLOCK_PHRASE,	/* weighted or banned phrases */
+	REASON_BLOCK_UNSCANNABLE, /* a body that could not be scanned */
 };
 const char	*reason_str(enum reason);	/* "block-domain", ... */
 
@@ -64,6 +69,7 @@ struct decision {
 	enum verdict	 verdict;
 	enum reason	 reason;
 	const char	*group;			/* points into the snapshot */
+	const struct policy_group *g;		/* the same group */
 	char		 rule[256];		/* "local/block/domains:12 example.com",
 						   "adult" (a category)... */
 	char		 category[CATSTORE_NAME_MAX];	/* when a category decided */
@@ -72,6 +78,8 @@ struct decision {
 
 struct policy;
 struct policy_group;
+struct phrase_scan;
+struct phrase_result;
 
 /*
  * Builds a snapshot from dir/policy.conf and everything it names (paths in
@@ -124,6 +132,62 @@ void			 policy_scratch_free(struct policy_scratch *s);
  */
 int	policy_eval(const struct policy *p, const struct txn_facts *f,
 	    struct decision *d, struct werr *err) WD_NONNULL(1, 2, 3) WD_WUR;
+
+/*
+ * The response phase. What a response looks like to the policy: the
+ * media type its Content-Type declares, the one libmagic sniffed from the
+ * first bytes of the decoded body (NULL until known), and the file
+ * extensions of the URL path and of a Content-Disposition filename.
+ */
+struct resp_facts {
+	const char		*declared;	/* "text/html"; "": none */
+	const char		*sniffed;	/* NULL: not (yet) known */
+	const char		*path_ext;	/* "exe"; "": none */
+	const char		*disp_ext;	/* "": none */
+	time_t			 now;
+	struct policy_scratch	*scratch;	/* the worker's */
+};
+
+/*
+ * Whether g has any response rule (media types, extensions, phrase
+ * lists). Without one Warden does not look at its responses at all.
+ */
+bool	policy_inspects(const struct policy_group *g) WD_NONNULL(1);
+/* Whether g needs the sniffed type of bodies (media types or phrases). */
+bool	policy_wants_sniff(const struct policy_group *g) WD_NONNULL(1);
+
+/*
+ * The extension and media type checks: each extension and each known
+ * type is tried against the group's allow rules (which exempt it), then
+ * its block rules. VERDICT_BLOCK with d's reason, rule and verdict set,
+ * or VERDICT_NONE. Any thread.
+ */
+enum verdict policy_eval_response(const struct policy *p,
+	    const struct policy_group *g, const struct resp_facts *rf,
+	    struct decision *d) WD_NONNULL(1, 2, 3, 4);
+
+/*
+ * Whether a body of media type type (a declared or sniffed one) is
+ * scanned for phrases for g: g has phrase lists and type matches the
+ * snapshot's scan_types. text/event-stream never is: it has no end.
+ */
+bool	policy_scan_type(const struct policy *p, const struct policy_group *g,
+	    const char *type) WD_NONNULL(1, 2, 3);
+/*
+ * A new phrase scan counting g's phrase lists (phrase_scan_free() it),
+ * or NULL when out of memory or when g has none.
+ */
+struct phrase_scan *policy_phrase_scan(const struct policy *p,
+	    const struct policy_group *g) WD_NONNULL(1, 2) WD_WUR;
+/*
+ * The verdict on a scanned body: blocked when a banned phrase occurred
+ * or the score reached g's naughtiness limit, unless an exception
+ * phrase occurred. VERDICT_BLOCK with d set (the rule names the score,
+ * the limit and the phrases), or VERDICT_NONE.
+ */
+enum verdict policy_phrase_verdict(const struct policy_group *g,
+	    const struct phrase_result *r, struct decision *d)
+	    WD_NONNULL(1, 2, 3);
 
 /*
  * The block page, from the snapshot's template (dir/blockpage.html), with

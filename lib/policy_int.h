@@ -16,6 +16,7 @@
 #include "attrib.h"
 #include "catstore.h"
 #include "netaddr.h"
+#include "phrase.h"
 #include "policy.h"
 #include "timewin.h"
 #include "werr.h"
@@ -140,8 +141,12 @@ enum policy_rule_kind {
 	POLICY_RULE_BLOCK,
 	POLICY_RULE_ALLOW_CATEGORIES,
 	POLICY_RULE_BLOCK_CATEGORIES,
+	POLICY_RULE_ALLOW_MIME,		/* response side: media types */
+	POLICY_RULE_BLOCK_MIME,
+	POLICY_RULE_ALLOW_EXTENSIONS,	/* and file extensions */
+	POLICY_RULE_BLOCK_EXTENSIONS,
 };
-#define POLICY_RULE_KINDS	4
+#define POLICY_RULE_KINDS	8
 /* The keyword of a kind of rule ("allow_categories"). */
 const char	*policy_rule_kind_str(enum policy_rule_kind k);
 
@@ -150,7 +155,9 @@ struct policy_rule {
 	unsigned			  line;
 	size_t				  n;
 	const struct policy_list	**lists;	/* allow, block */
-	const char			**cats;		/* categories */
+	const char			**cats;		/* categories, media
+							   type patterns or
+							   extensions */
 };
 
 struct policy_rules {
@@ -166,7 +173,24 @@ struct policy_group {
 	bool			 safe_search;
 	bool			 seen_safe_search;
 	struct policy_rules	 rules[POLICY_RULE_KINDS];
+	uint64_t		 phrase_lists;	/* bit n: p->phrases[n] */
+	long			 naughtiness_limit;
+	unsigned		 limit_line;	/* 0: the default */
 };
+
+/* A phrase list directory: files weighted, banned, exception. */
+struct policy_phrases {
+	const char	*name;
+	const char	*path;		/* as written */
+	unsigned	 line;
+};
+
+/* scan_types when policy.conf does not set it (check_phrase.c). */
+extern const char *const policy_scan_types_default[];
+extern const size_t policy_nscan_types_default;
+
+/* The naughtiness limit of a group that does not set one. */
+#define POLICY_NAUGHTINESS_DEFAULT	100
 
 /* The block page template, cut at its placeholders. */
 struct policy_seg {
@@ -186,6 +210,11 @@ struct policy {
 	struct policy_group	**groups;	/* file order, no default */
 	size_t			  ngroups;
 	struct policy_group	 *def;
+	struct policy_phrases	**phrases;	/* at most PHRASE_LISTS_MAX */
+	size_t			  nphrases;
+	struct phrase_set	 *phr;		/* all of them, built */
+	const char		**scan_types;	/* media type patterns */
+	size_t			  nscan_types;
 	char			 *page;		/* template text */
 	struct policy_seg	 *segs;
 	size_t			  nsegs;
@@ -229,6 +258,9 @@ struct policy_ctx {
 /* Whether r applies now (its time window, if any, holds f->now). */
 bool	policy_rule_active(struct policy_ctx *c, const struct txn_facts *f,
 	    const struct policy_rule *r) WD_NONNULL(1, 2, 3);
+/* Whether r applies at now (scratch s caches the local time). */
+bool	policy_rule_active_at(struct policy_scratch *s, time_t now,
+	    const struct policy_rule *r) WD_NONNULL(1, 3);
 /*
  * The request's categories, looked up once per evaluation; an empty set
  * without a store. NULL with c->failed and err set when the store failed.

@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "catstore.h"
+#include "mimetype.h"
 #include "netaddr.h"
+#include "phrase.h"
 #include "policy.h"
 #include "policy_int.h"
 #include "suggest.h"
@@ -50,7 +52,8 @@ struct parse {
 	struct policy_time	 *time;		/* the open block */
 	struct policy_group	 *group;
 	bool			  seen_days, seen_hours;
-	size_t			  timecap, listcap, groupcap;
+	size_t			  timecap, listcap, groupcap, phrasecap;
+	bool			  seen_scan_types;
 	bool			  have_store;
 	char			(*names)[CATSTORE_NAME_MAX];
 	size_t			  nnames;
@@ -78,11 +81,26 @@ static int	parse_block_categories(struct parse *, int, char **,
 		    struct werr *);
 static int	parse_safe_search(struct parse *, int, char **,
 		    struct werr *);
+static int	parse_phrases(struct parse *, int, char **, struct werr *);
+static int	parse_scan_types(struct parse *, int, char **,
+		    struct werr *);
+static int	parse_allow_mime(struct parse *, int, char **, struct werr *);
+static int	parse_block_mime(struct parse *, int, char **, struct werr *);
+static int	parse_allow_extensions(struct parse *, int, char **,
+		    struct werr *);
+static int	parse_block_extensions(struct parse *, int, char **,
+		    struct werr *);
+static int	parse_phrase_lists(struct parse *, int, char **,
+		    struct werr *);
+static int	parse_naughtiness_limit(struct parse *, int, char **,
+		    struct werr *);
 
 static const struct parse_kw parse_top[] = {
 	{ "time", parse_time, true },
 	{ "list", parse_list, false },
 	{ "group", parse_group, true },
+	{ "phrases", parse_phrases, false },
+	{ "scan_types", parse_scan_types, false },
 };
 
 static const struct parse_kw parse_in_time[] = {
@@ -98,6 +116,12 @@ static const struct parse_kw parse_in_group[] = {
 	{ "allow_categories", parse_allow_categories, false },
 	{ "block_categories", parse_block_categories, false },
 	{ "safe_search", parse_safe_search, false },
+	{ "allow_mime", parse_allow_mime, false },
+	{ "block_mime", parse_block_mime, false },
+	{ "allow_extensions", parse_allow_extensions, false },
+	{ "block_extensions", parse_block_extensions, false },
+	{ "phrase_lists", parse_phrase_lists, false },
+	{ "naughtiness_limit", parse_naughtiness_limit, false },
 };
 
 /* The file of a list directory an enum parse_file names. */
@@ -492,6 +516,105 @@ parse_list(struct parse *ps, int argc, char **argv, struct werr *err)
 	return 0;
 }
 
+/* phrases NAME DIRECTORY: files weighted, banned and exception in it. */
+static int
+parse_phrases(struct parse *ps, int argc, char **argv, struct werr *err)
+{
+	static const enum phrase_kind kinds[] = {
+		PHRASE_WEIGHTED, PHRASE_BANNED, PHRASE_EXCEPTION,
+	};
+	struct policy *p = ps->p;
+	struct policy_phrases *ph;
+	char dir[PATH_MAX], file[PATH_MAX];
+	struct stat st;
+	size_t i, plen;
+	int found = 0;
+
+	if (argc != 3)
+		return werr_set(err, "expected 'phrases NAME DIRECTORY'");
+	if (parse_name("phrase list", argv[1], err) == -1)
+		return -1;
+	for (i = 0; i < p->nphrases; i++)
+		if (strcmp(p->phrases[i]->name, argv[1]) == 0)
+			return werr_set(err, "phrase list '%s' is already "
+			    "defined at line %u", argv[1], p->phrases[i]->line);
+	if (p->nphrases == PHRASE_LISTS_MAX)
+		return werr_set(err, "too many phrase lists (at most %d)",
+		    PHRASE_LISTS_MAX);
+	plen = strlen(argv[2]);
+	while (plen > 1 && argv[2][plen - 1] == '/')
+		argv[2][--plen] = '\0';
+	if ((size_t)snprintf(dir, sizeof(dir), "%s%s%s",
+	    argv[2][0] == '/' ? "" : p->dir, argv[2][0] == '/' ? "" : "/",
+	    argv[2]) >= sizeof(dir))
+		return werr_set(err, "phrase list '%s': path too long",
+		    argv[1]);
+	if (stat(dir, &st) == -1)
+		return werr_set(err, "phrase list '%s': %s: %s", argv[1], dir,
+		    strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return werr_set(err, "phrase list '%s': %s is not a directory",
+		    argv[1], dir);
+	if (p->phr == NULL && (p->phr = phrase_set_new()) == NULL)
+		return werr_set(err, "out of memory");
+	if (policy_grow(&p->phrases, &ps->phrasecap, p->nphrases,
+	    sizeof(*p->phrases)) == -1 ||
+	    (ph = policy_arena_alloc(&p->arena, sizeof(*ph))) == NULL ||
+	    (ph->name = policy_arena_strdup(&p->arena, argv[1],
+	    strlen(argv[1]))) == NULL ||
+	    (ph->path = policy_arena_strdup(&p->arena, argv[2], plen)) == NULL)
+		return werr_set(err, "out of memory");
+	ph->line = ps->line;
+	for (i = 0; i < WD_NELEM(kinds); i++) {
+		if ((size_t)snprintf(file, sizeof(file), "%s/%s", dir,
+		    phrase_kind_str(kinds[i])) >= sizeof(file))
+			return werr_set(err, "phrase list '%s': path too "
+			    "long", argv[1]);
+		if (stat(file, &st) == -1 && errno == ENOENT)
+			continue;
+		if (phrase_set_load(p->phr, (unsigned)p->nphrases, kinds[i],
+		    file, err) == -1) {
+			ps->placed = true;
+			return -1;
+		}
+		found++;
+	}
+	if (found == 0)
+		return werr_set(err, "phrase list '%s': %s has none of the "
+		    "files weighted, banned, exception", argv[1], dir);
+	p->phrases[p->nphrases++] = ph;
+	return 0;
+}
+
+/* scan_types PATTERN...: which bodies are scanned for phrases. */
+static int
+parse_scan_types(struct parse *ps, int argc, char **argv, struct werr *err)
+{
+	struct policy *p = ps->p;
+	struct werr sub;
+	int i;
+
+	if (ps->seen_scan_types)
+		return werr_set(err, "'scan_types' given twice");
+	if (argc < 2)
+		return werr_set(err, "scan_types: expected media types such "
+		    "as 'text/*'");
+	p->scan_types = calloc((size_t)argc - 1, sizeof(*p->scan_types));
+	if (p->scan_types == NULL)
+		return werr_set(err, "out of memory");
+	for (i = 1; i < argc; i++) {
+		if (mimetype_pattern_valid(argv[i], &sub) == -1)
+			return werr_set(err, "scan_types: %s", sub.msg);
+		p->scan_types[p->nscan_types] = policy_arena_strdup(&p->arena,
+		    argv[i], strlen(argv[i]));
+		if (p->scan_types[p->nscan_types] == NULL)
+			return werr_set(err, "out of memory");
+		p->nscan_types++;
+	}
+	ps->seen_scan_types = true;
+	return 0;
+}
+
 static int
 parse_group(struct parse *ps, int argc, char **argv, struct werr *err)
 {
@@ -513,6 +636,7 @@ parse_group(struct parse *ps, int argc, char **argv, struct werr *err)
 	    strlen(argv[1]))) == NULL)
 		return werr_set(err, "out of memory");
 	g->line = ps->line;
+	g->naughtiness_limit = POLICY_NAUGHTINESS_DEFAULT;
 	if (strcmp(g->name, "default") == 0)
 		p->def = g;
 	else
@@ -590,7 +714,14 @@ parse_rule(struct parse *ps, enum policy_rule_kind kind, int argc,
 	struct policy_rules *rs = &ps->group->rules[kind];
 	const struct policy_time *during = NULL;
 	bool lists = kind == POLICY_RULE_ALLOW || kind == POLICY_RULE_BLOCK;
+	bool cats = kind == POLICY_RULE_ALLOW_CATEGORIES ||
+	    kind == POLICY_RULE_BLOCK_CATEGORIES;
+	bool mime = kind == POLICY_RULE_ALLOW_MIME ||
+	    kind == POLICY_RULE_BLOCK_MIME;
+	const char *word;
+	struct werr sub;
 	struct policy_rule *r;
+	size_t k;
 	int i, n;
 
 	if (argc >= 3 && strcmp(argv[argc - 2], "during") == 0) {
@@ -607,7 +738,9 @@ parse_rule(struct parse *ps, enum policy_rule_kind kind, int argc,
 			    "window, at the end of the rule", argv[0]);
 	if (argc < 2)
 		return werr_set(err, "%s: expected at least one %s", argv[0],
-		    lists ? "list name" : "category");
+		    lists ? "list name" : cats ? "category" : mime ?
+		    "media type such as 'image/*'" : "extension such as "
+		    "'exe'");
 	n = argc - 1;
 	if (policy_grow(&rs->v, &rs->cap, rs->n, sizeof(*rs->v)) == -1)
 		return werr_set(err, "out of memory");
@@ -630,10 +763,24 @@ parse_rule(struct parse *ps, enum policy_rule_kind kind, int argc,
 				    "' (define it with 'list %s DIRECTORY' "
 				    "above)", argv[i], argv[i]);
 		} else {
-			if (parse_category(ps, argv[i], err) == -1)
+			word = argv[i];
+			if (cats && parse_category(ps, word, err) == -1)
 				return -1;
-			r->cats[r->n] = policy_arena_strdup(&p->arena, argv[i],
-			    strlen(argv[i]));
+			if (mime && mimetype_pattern_valid(word, &sub) == -1)
+				return werr_set(err, "%s: %s", argv[0],
+				    sub.msg);
+			if (!cats && !mime) {
+				if (*word == '.')
+					word++;	/* ".exe" as "exe" */
+				for (k = 0; argv[i][k] != '\0'; k++)
+					argv[i][k] = (char)tolower(
+					    (unsigned char)argv[i][k]);
+				if (mimetype_ext_valid(word, &sub) == -1)
+					return werr_set(err, "%s: %s",
+					    argv[0], sub.msg);
+			}
+			r->cats[r->n] = policy_arena_strdup(&p->arena, word,
+			    strlen(word));
 			if (r->cats[r->n] == NULL)
 				return werr_set(err, "out of memory");
 		}
@@ -666,6 +813,81 @@ parse_block_categories(struct parse *ps, int argc, char **argv,
     struct werr *err)
 {
 	return parse_rule(ps, POLICY_RULE_BLOCK_CATEGORIES, argc, argv, err);
+}
+
+static int
+parse_allow_mime(struct parse *ps, int argc, char **argv, struct werr *err)
+{
+	return parse_rule(ps, POLICY_RULE_ALLOW_MIME, argc, argv, err);
+}
+
+static int
+parse_block_mime(struct parse *ps, int argc, char **argv, struct werr *err)
+{
+	return parse_rule(ps, POLICY_RULE_BLOCK_MIME, argc, argv, err);
+}
+
+static int
+parse_allow_extensions(struct parse *ps, int argc, char **argv,
+    struct werr *err)
+{
+	return parse_rule(ps, POLICY_RULE_ALLOW_EXTENSIONS, argc, argv, err);
+}
+
+static int
+parse_block_extensions(struct parse *ps, int argc, char **argv,
+    struct werr *err)
+{
+	return parse_rule(ps, POLICY_RULE_BLOCK_EXTENSIONS, argc, argv, err);
+}
+
+/* phrase_lists NAME...: the phrase lists whose scores count. */
+static int
+parse_phrase_lists(struct parse *ps, int argc, char **argv,
+    struct werr *err)
+{
+	const struct policy *p = ps->p;
+	size_t k;
+	int i;
+
+	if (argc < 2)
+		return werr_set(err, "phrase_lists: expected at least one "
+		    "phrase list name");
+	for (i = 1; i < argc; i++) {
+		for (k = 0; k < p->nphrases; k++)
+			if (strcmp(p->phrases[k]->name, argv[i]) == 0)
+				break;
+		if (k == p->nphrases)
+			return werr_set(err, "unknown phrase list '" PARSE_Q
+			    "' (define it with 'phrases %s DIRECTORY' above)",
+			    argv[i], argv[i]);
+		ps->group->phrase_lists |= UINT64_C(1) << k;
+	}
+	return 0;
+}
+
+static int
+parse_naughtiness_limit(struct parse *ps, int argc, char **argv,
+    struct werr *err)
+{
+	struct policy_group *g = ps->group;
+	char *end;
+	long v;
+
+	if (g->limit_line != 0)
+		return werr_set(err, "'naughtiness_limit' given twice in group "
+		    "'%s' (first at line %u)", g->name, g->limit_line);
+	if (argc != 2)
+		return werr_set(err, "expected 'naughtiness_limit NUMBER'");
+	errno = 0;
+	v = strtol(argv[1], &end, 10);
+	if (errno != 0 || end == argv[1] || *end != '\0' || v < 1 ||
+	    v > 1000000)
+		return werr_set(err, "naughtiness_limit: '" PARSE_Q "' is not "
+		    "a number from 1 to 1000000", argv[1]);
+	g->naughtiness_limit = v;
+	g->limit_line = ps->line;
+	return 0;
 }
 
 static int
@@ -863,6 +1085,9 @@ parse_conf(struct parse *ps, struct werr *err)
 		return werr_set(err, "%s:%u: no 'group default { ... }': it is "
 		    "required, and takes the clients no other group takes",
 		    ps->path, ps->line);
+	if (ps->p->phr != NULL && phrase_set_build(ps->p->phr, &sub) == -1)
+		return werr_set(err, "%s: phrase lists: %s", ps->path,
+		    sub.msg);
 	return 0;
 }
 

@@ -10,7 +10,9 @@
 #include <event2/event.h>
 #include <llhttp.h>
 
+#include "decode.h"
 #include "errpage.h"
+#include "inspect.h"
 #include "log.h"
 #include "logrec.h"
 #include "netaddr.h"
@@ -27,6 +29,13 @@
 
 /* Stop reading one side while the other has this much to send. */
 #define TXN_HIGH	(512 * 1024)
+
+/*
+ * A body that is not scanned is held until its type is sniffed: until
+ * INSPECT_SNIFF_BYTES have come, or this long after the head, whichever
+ * is first, so that a slow stream is not kept waiting.
+ */
+#define TXN_SNIFF_WAIT_MS	200
 
 /*
  * Responses may carry more fields than requests (a page setting many
@@ -87,6 +96,15 @@ struct txn {
 	struct evbuffer		*relay_to;	/* where body bytes go */
 	struct tunnel		*tun;
 
+	/* The response phase: the body held while it is looked at. */
+	struct inspect		*insp;		/* NULL: not looked at */
+	bool			 holding;
+	struct evbuffer		*held;		/* decoded from its framing */
+	size_t			 held_fed;	/* of held, given to insp */
+	bool			 whole;		/* all of the body is held:
+						   send it with its length */
+	struct event		*sniff_ev;
+
 	/* For the log. */
 	int			 status;
 	const char		*result;
@@ -99,6 +117,7 @@ static void	txn_up_read(struct bufferevent *, void *);
 static void	txn_up_write(struct bufferevent *, void *);
 static void	txn_up_event(struct bufferevent *, short, void *);
 static void	txn_connect(struct txn *);
+static void	txn_relay_more(struct txn *, int);
 
 static struct evbuffer *
 txn_cout(struct txn *t)
@@ -154,6 +173,11 @@ txn_log(struct txn *t)
 		    reason_str(t->dec.reason) : NULL;
 		r.category = t->dec.category;
 		r.request_id = t->req_id;
+		if (t->insp != NULL) {
+			r.declared = inspect_declared(t->insp);
+			r.sniffed = inspect_sniffed(t->insp);
+			r.score = inspect_note(t->insp);
+		}
 	}
 	n = logrec_format_squid(&r, line, sizeof(line));
 	logwriter_submit(line, n);
@@ -171,6 +195,11 @@ txn_free(struct txn *t, bool up_reusable)
 		upstream_release(t->up, up_reusable);
 	http1_msg_free(t->req);
 	http1_msg_free(t->resp);
+	inspect_free(t->insp);
+	if (t->held != NULL)
+		evbuffer_free(t->held);
+	if (t->sniff_ev != NULL)
+		event_free(t->sniff_ev);
 	free(t->logurl);
 	free(t->norm);
 	runconf_unref(t->rc);
@@ -568,6 +597,14 @@ txn_reason_words(enum reason r)
 		return "This address matches a blocked pattern.";
 	case REASON_BLOCK_CATEGORY:
 		return "This site is in a blocked category.";
+	case REASON_BLOCK_EXTENSION:
+	case REASON_BLOCK_MIME:
+		return "This type of file is not allowed.";
+	case REASON_BLOCK_PHRASE:
+		return "This page's content is not allowed.";
+	case REASON_BLOCK_UNSCANNABLE:
+		return "This content could not be checked, so it is not "
+		    "allowed.";
 	default:
 		return "This request is not allowed.";
 	}
@@ -931,6 +968,52 @@ txn_write_xff(struct txn *t, struct evbuffer *out)
 	evbuffer_add_printf(out, "%s\r\n", t->s->addr);
 }
 
+/* Whether the response will be looked at (and so must be decodable). */
+static bool
+txn_inspects(const struct txn *t)
+{
+	return t->policy_ran && t->dec.verdict != VERDICT_ALLOW &&
+	    t->dec.g != NULL && t->req->method_id != HTTP_CONNECT &&
+	    policy_wants_sniff(t->dec.g);
+}
+
+/*
+ * Accept-Encoding narrowed to the codings Warden decodes (RFC 9110
+ * section 12.5.3), when the response is to be looked at: the client's
+ * fields are joined, filtered and sent as one.
+ */
+static void
+txn_write_accept_encoding(struct txn *t, struct evbuffer *out)
+{
+	struct hdrs *h = &t->req->hdrs;
+	char all[1024], narrow[1024];
+	size_t i, n = 0;
+	bool any = false;
+
+	for (i = 0; i < h->n; i++) {
+		if (h->v[i].id != HDR_ACCEPT_ENCODING)
+			continue;
+		if (n + h->v[i].value_len + 2 >= sizeof(all)) {
+			n = 0;		/* absurdly long: ask for none */
+			any = true;
+			break;
+		}
+		if (any) {
+			memcpy(all + n, ", ", 2);
+			n += 2;
+		}
+		memcpy(all + n, h->v[i].value, h->v[i].value_len);
+		n += h->v[i].value_len;
+		any = true;
+	}
+	if (!any)
+		return;
+	httphdr_drop(h, HDR_ACCEPT_ENCODING);
+	if (decode_accept_encoding(all, n, narrow, sizeof(narrow)) == -1)
+		snprintf(narrow, sizeof(narrow), "identity");
+	evbuffer_add_printf(out, "Accept-Encoding: %s\r\n", narrow);
+}
+
 static void
 txn_write_request_head(struct txn *t)
 {
@@ -952,6 +1035,8 @@ txn_write_request_head(struct txn *t)
 		evbuffer_add_printf(out, "%s: %s\r\n", t->ss_name,
 		    t->ss_value);
 	}
+	if (txn_inspects(t))
+		txn_write_accept_encoding(t, out);
 	txn_write_fields(out, &m->hdrs, txn_cfg(t)->x_forwarded_for);
 	evbuffer_add_printf(out, "Via: %s\r\n", t->rc->via);
 	txn_write_xff(t, out);
@@ -1171,12 +1256,14 @@ txn_resp_body(void *arg, const char *data, size_t len)
 	struct txn *t = arg;
 	struct evbuffer *out = t->relay_to;
 
+	bool frame = t->resp_chunk_out && !t->holding;
+
 	if (len == 0)
 		return;
-	if (t->resp_chunk_out)
+	if (frame)
 		evbuffer_add_printf(out, "%zx\r\n", len);
 	evbuffer_add(out, data, len);
-	if (t->resp_chunk_out)
+	if (frame)
 		evbuffer_add(out, "\r\n", 2);
 }
 
@@ -1193,8 +1280,13 @@ txn_write_response_head(struct txn *t, const struct http_msg *m,
 	txn_write_fields(out, &m->hdrs, XFF_OFF);
 	evbuffer_add_printf(out, "Via: %s\r\n", t->rc->via);
 	if (final) {
-		switch (t->resp_body) {
+		switch (t->whole ? BODY_NONE : t->resp_body) {
 		case BODY_NONE:
+			if (t->whole) {
+				evbuffer_add_printf(out, "Content-Length: "
+				    "%zu\r\n", evbuffer_get_length(t->held));
+				break;
+			}
 			/* HEAD and 304 keep the length they describe. */
 			if (m->info.content_length >= 0 && m->status != 204)
 				evbuffer_add_printf(out, "Content-Length: %"
@@ -1237,6 +1329,189 @@ txn_resp_done(struct txn *t)
 	    (m->minor == 1 || m->info.conn_keep_alive) && t->req_done &&
 	    evbuffer_get_length(bufferevent_get_input(t->up->bev)) == 0;
 	txn_end(t, reusable);
+}
+
+/* ---- the response phase of the policy ---------------------------------- */
+
+static void	txn_hold_act(struct txn *, enum inspect_state, int);
+
+/* The response is blocked: the block page instead, the origin dropped. */
+static void
+txn_resp_block(struct txn *t)
+{
+	t->holding = false;
+	if (t->up != NULL) {
+		upstream_release(t->up, false);
+		t->up = NULL;
+	}
+	txn_block(t);
+}
+
+static void
+txn_sniff_timeout(evutil_socket_t fd WD_UNUSED, short what WD_UNUSED,
+    void *arg)
+{
+	struct txn *t = arg;
+
+	if (t->holding && inspect_sniffing(t->insp))
+		txn_hold_act(t, inspect_sniff_now(t->insp), 0);
+}
+
+/*
+ * Starts the response phase on a final response head. Returns 0 to go on
+ * (holding the body or not), -1 when the transaction has ended.
+ */
+static int
+txn_inspect_head(struct txn *t)
+{
+	const struct config *cfg = txn_cfg(t);
+	const struct http_msg *m = t->resp;
+	const struct hdr *ce, *cd, *cr;
+	struct inspect_conf conf;
+	struct inspect_head h;
+
+	if (!t->policy_ran || t->dec.verdict == VERDICT_ALLOW ||
+	    t->dec.g == NULL || !policy_inspects(t->dec.g))
+		return 0;
+	memset(&h, 0, sizeof(h));
+	if (m->info.content_type != NULL) {
+		h.ctype = m->info.content_type->value;
+		h.ctype_len = m->info.content_type->value_len;
+	}
+	if ((ce = httphdr_find(&m->hdrs, HDR_CONTENT_ENCODING)) != NULL) {
+		h.cenc = ce->value;
+		h.cenc_len = ce->value_len;
+	}
+	if ((cd = httphdr_find(&m->hdrs, HDR_CONTENT_DISPOSITION)) != NULL) {
+		h.cdisp = cd->value;
+		h.cdisp_len = cd->value_len;
+	}
+	h.path = t->norm;
+	h.body = t->resp_body != BODY_NONE;
+	/* RFC 9110 section 14.4: a range from the start can be sniffed. */
+	cr = httphdr_find(&m->hdrs, HDR_CONTENT_RANGE);
+	h.partial = m->status == 206 && (cr == NULL || cr->value_len < 8 ||
+	    strncasecmp(cr->value, "bytes 0-", 8) != 0);
+	conf.scan_max = cfg->scan_max_size;
+	conf.oversize_block = cfg->scan_oversize_block;
+	t->insp = inspect_new(t->rc->policy, t->dec.g, t->w->magic, &conf, &h,
+	    time(NULL), t->w->scratch, &t->dec);
+	if (t->insp == NULL) {
+		txn_error(t, 503, NULL, "internal", "out of memory");
+		return -1;
+	}
+	switch (inspect_state(t->insp)) {
+	case INSPECT_BLOCK:
+		txn_resp_block(t);
+		return -1;
+	case INSPECT_HOLD:
+		if ((t->held = evbuffer_new()) == NULL) {
+			txn_error(t, 503, NULL, "internal", "out of memory");
+			return -1;
+		}
+		t->holding = true;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Gives the inspection what came into the held body since last time. */
+static enum inspect_state
+txn_hold_feed(struct txn *t)
+{
+	struct evbuffer_ptr pos;
+	struct evbuffer_iovec v[8];
+	enum inspect_state st = INSPECT_HOLD;
+	size_t len = evbuffer_get_length(t->held);
+	int i, n;
+
+	while (st == INSPECT_HOLD && t->held_fed < len) {
+		if (evbuffer_ptr_set(t->held, &pos, t->held_fed,
+		    EVBUFFER_PTR_SET) == -1)
+			break;
+		n = evbuffer_peek(t->held, (ev_ssize_t)(len - t->held_fed),
+		    &pos, v, 8);
+		if (n > 8)
+			n = 8;
+		for (i = 0; i < n && st == INSPECT_HOLD; i++) {
+			st = inspect_feed(t->insp, v[i].iov_base, v[i].iov_len);
+			t->held_fed += v[i].iov_len;
+		}
+	}
+	return inspect_state(t->insp);
+}
+
+/*
+ * The held body goes to the client: whole (its length known) when end
+ * is set, else as the start of a body whose rest is relayed unlooked at.
+ */
+static void
+txn_release(struct txn *t, bool end)
+{
+	struct evbuffer *out = txn_cout(t);
+	size_t len = evbuffer_get_length(t->held), before;
+
+	if (t->sniff_ev != NULL)
+		event_del(t->sniff_ev);
+	t->whole = end;
+	if (end)
+		t->resp_chunk_out = false;
+	t->holding = false;
+	txn_write_response_head(t, t->resp, true, NULL);
+	t->resp_head_sent = true;
+	before = evbuffer_get_length(out);
+	if (t->resp_chunk_out && len > 0)
+		evbuffer_add_printf(out, "%zx\r\n", len);
+	evbuffer_add_buffer(out, t->held);
+	if (t->resp_chunk_out && len > 0)
+		evbuffer_add(out, "\r\n", 2);
+	t->bytes_out += evbuffer_get_length(out) - before;
+	if (end)
+		txn_resp_done(t);
+	else
+		txn_relay_more(t, 0);
+}
+
+/*
+ * What the inspection said after more of the body (r: 1 it ended, 0 more
+ * is to come, -1 its framing is bad).
+ */
+static void
+txn_hold_act(struct txn *t, enum inspect_state st, int r)
+{
+	struct timeval tv = { 0, TXN_SNIFF_WAIT_MS * 1000 };
+
+	if (r == -1) {
+		txn_error(t, 502, NULL, "bad-response",
+		    "The origin's response body framing is invalid.");
+		return;
+	}
+	if (st == INSPECT_HOLD && r == 1)
+		st = inspect_end(t->insp);
+	switch (st) {
+	case INSPECT_HOLD:
+		if (inspect_sniffing(t->insp) && t->sniff_ev == NULL) {
+			t->sniff_ev = evtimer_new(t->w->base,
+			    txn_sniff_timeout, t);
+			if (t->sniff_ev == NULL ||
+			    evtimer_add(t->sniff_ev, &tv) == -1) {
+				txn_error(t, 503, NULL, "internal",
+				    "out of memory");
+				return;
+			}
+		}
+		return;
+	case INSPECT_BLOCK:
+		txn_resp_block(t);
+		return;
+	case INSPECT_PASS:
+		txn_release(t, true);
+		return;
+	case INSPECT_STREAM:
+		txn_release(t, r == 1);
+		return;
+	}
 }
 
 /* A final response head arrived: check it and send ours. */
@@ -1292,7 +1567,7 @@ txn_resp_head(struct txn *t, struct http_msg *m)
 	/* The parser is past the head: chunks come next. */
 	t->rp.on_body = txn_resp_body;
 	t->rp.arg = t;
-	return 0;
+	return txn_inspect_head(t);
 }
 
 static void
@@ -1335,8 +1610,11 @@ txn_relay_body(struct txn *t, struct evbuffer *in, struct evbuffer *out)
 	int r = t->resp_body == BODY_NONE ? 1 : 0;
 
 	t->relay_to = out;
+	bool frame = t->resp_chunk_out && !t->holding;
+
+	/* A held body is bounded by the inspection, not by the client. */
 	while (r == 0 && evbuffer_get_length(in) > 0 &&
-	    (t->up_eof || evbuffer_get_length(out) < TXN_HIGH)) {
+	    (t->up_eof || t->holding || evbuffer_get_length(out) < TXN_HIGH)) {
 		switch (t->resp_body) {
 		case BODY_NONE:
 			r = 1;
@@ -1352,10 +1630,10 @@ txn_relay_body(struct txn *t, struct evbuffer *in, struct evbuffer *out)
 			break;
 		case BODY_EOF:
 			n = evbuffer_get_length(in);
-			if (t->resp_chunk_out)
+			if (frame)
 				evbuffer_add_printf(out, "%zx\r\n", n);
 			evbuffer_remove_buffer(in, out, n);
-			if (t->resp_chunk_out)
+			if (frame)
 				evbuffer_add(out, "\r\n", 2);
 			break;
 		case BODY_CHUNKED:
@@ -1376,12 +1654,11 @@ txn_relay_body(struct txn *t, struct evbuffer *in, struct evbuffer *out)
 			break;
 		}
 	}
-	t->bytes_out += evbuffer_get_length(out) - before;
+	if (!t->holding)
+		t->bytes_out += evbuffer_get_length(out) - before;
 	t->relay_to = NULL;
 	return r;
 }
-
-static void	txn_relay_more(struct txn *, int);
 
 /*
  * The first body bytes are decoded before the head goes out, so that a
@@ -1394,6 +1671,11 @@ txn_first_body(struct txn *t, struct evbuffer *in)
 	struct evbuffer *tmp;
 	int r;
 
+	if (t->holding) {
+		r = txn_relay_body(t, in, t->held);
+		txn_hold_act(t, r == -1 ? INSPECT_HOLD : txn_hold_feed(t), r);
+		return;
+	}
 	if ((tmp = evbuffer_new()) == NULL) {
 		txn_error(t, 500, NULL, "internal", "out of memory");
 		return;
@@ -1471,6 +1753,11 @@ txn_up_read(struct bufferevent *bev, void *arg)
 		http1_msg_free(m);
 		http1_reset(&t->rp);
 	}
+	if (t->holding) {
+		r = txn_relay_body(t, in, t->held);
+		txn_hold_act(t, r == -1 ? INSPECT_HOLD : txn_hold_feed(t), r);
+		return;
+	}
 	txn_relay_more(t, txn_relay_body(t, in, txn_cout(t)));
 }
 
@@ -1535,6 +1822,7 @@ txn_up_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct txn *t = arg;
 	char msg[600];
+	int r;
 
 	if (what & BEV_EVENT_TIMEOUT) {
 		snprintf(msg, sizeof(msg), "%s did not answer within %u "
@@ -1546,6 +1834,20 @@ txn_up_event(struct bufferevent *bev, short what, void *arg)
 	if (t->resp == NULL) {
 		if (txn_retry(t))
 			return;
+		snprintf(msg, sizeof(msg), "%s closed the connection without "
+		    "a complete response.", t->authority);
+		txn_error(t, 502, NULL, "bad-response", msg);
+		return;
+	}
+	if ((what & BEV_EVENT_EOF) && t->holding) {
+		t->up_eof = true;
+		r = txn_relay_body(t, bufferevent_get_input(bev), t->held);
+		if (r == 0 && t->resp_body == BODY_EOF)
+			r = 1;
+		if (r == 1) {
+			txn_hold_act(t, txn_hold_feed(t), 1);
+			return;
+		}
 		snprintf(msg, sizeof(msg), "%s closed the connection without "
 		    "a complete response.", t->authority);
 		txn_error(t, 502, NULL, "bad-response", msg);

@@ -11,6 +11,7 @@
 #include <event2/thread.h>
 
 #include "catstore.h"
+#include "mimesniff.h"
 #include "log.h"
 #include "netaddr.h"
 #include "policy.h"
@@ -210,6 +211,7 @@ struct worker *
 worker_new(unsigned id, struct runconf *rc)
 {
 	struct worker *w;
+	struct werr err;
 	size_t i;
 
 	if ((w = calloc(1, sizeof(*w))) == NULL)
@@ -225,6 +227,10 @@ worker_new(unsigned id, struct runconf *rc)
 	w->ctl_ev = event_new(w->base, -1, 0, worker_ctl, w);
 	if (w->dns == NULL || w->pool == NULL || w->ctl_ev == NULL)
 		goto fail;
+	if ((w->magic = mimesniff_new(&err)) == NULL) {
+		log_warnx("worker %u: %s", id, err.msg);
+		goto fail;
+	}
 	worker_policy_state(w);
 	if (w->scratch == NULL)
 		goto fail;
@@ -295,6 +301,7 @@ worker_join_free(struct worker *w)
 	dns_free(w->dns);
 	catstore_close(w->cats);
 	policy_scratch_free(w->scratch);
+	mimesniff_free(w->magic);
 	if (w->base != NULL)
 		event_base_free(w->base);
 	runconf_unref(atomic_exchange(&w->pending, NULL));

@@ -39,6 +39,7 @@ struct session;
 struct policy;
 struct catstore;
 struct policy_scratch;
+struct mimesniff;
 
 struct worker {
 	unsigned		 id;
@@ -50,6 +51,7 @@ struct worker {
 	   for the configuration in rc. */
 	struct catstore		*cats;
 	struct policy_scratch	*scratch;
+	struct mimesniff	*magic;		/* libmagic, this thread's */
 	struct evconnlistener	*listeners[CONFIG_MAX_LISTEN];
 	size_t			 nlisteners;
 	struct runconf		*rc;		/* current; a txn refs its own */

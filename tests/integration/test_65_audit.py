@@ -10,7 +10,9 @@ many Set-Cookie fields, and an origin that closes before the body.
 Each test states what a client (or the origin) sees; the comment on each
 says what the old wardend did, which the test would catch."""
 
+import os
 import re
+import shutil
 import time
 
 from wardentest import check, check_eq, chunk, request_bytes, response, show, wait_until
@@ -448,7 +450,13 @@ def test_origin_closes_before_body_head_relayed(env):
     o = env.scripted({"/nobody": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\n",
                       "/short": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nabc"},
                      close_after=["/nobody", "/short"])
-    w = env.wardend()
+    # A policy that does not look at responses: the head goes on at once.
+    d = env.path("policy")
+    os.makedirs(d)
+    shutil.copy(os.path.join(os.environ.get("WD_SRCDIR", ""), "policies", "blockpage.html"), d)
+    with open(os.path.join(d, "policy.conf"), "w") as f:
+        f.write("group default {\n}\n")
+    w = env.wardend(keys={"policy_dir": d})
     for path, got in (("/nobody", b""), ("/short", b"abc")):
         c = env.conn(w.port)
         c.send(request_bytes("GET", o.url(path), [("Host", o.authority)]))
@@ -460,4 +468,13 @@ def test_origin_closes_before_body_head_relayed(env):
         check_eq(r.body, got, "%s: body bytes before the close" % path)
         check(c.eof, "%s: connection not closed after the cut-off response" % path)
         w.wait_log(r" \S+/200 \d+ GET %s " % re.escape(o.url(path)))
+        c.close()
+    # The shipped policy holds a text body to scan it: nothing of it has
+    # gone out when the origin gives up, so the client gets a clean 502.
+    w2 = env.wardend()
+    for path in ("/nobody", "/short"):
+        c = env.conn(w2.port)
+        c.send(request_bytes("GET", o.url(path), [("Host", o.authority)]))
+        error_page(c, c.read_response(), 502, warden_error="bad-response")
+        w2.wait_log(r" \S+/502 \d+ GET %s " % re.escape(o.url(path)))
         c.close()

@@ -61,11 +61,12 @@ def test_access_log_fields(env):
         check(re.search(rx, l), "access log line %r does not match %r" % (l, rx))
     for l in lines:
         f = l.split()
-        # Squid's ten fields, then the policy's five (doc/access-log.md).
-        check_eq(len(f), 15, "fields in %r" % l)
+        # Squid's ten fields, then the policy's eight (doc/access-log.md).
+        check_eq(len(f), 18, "fields in %r" % l)
         check(re.fullmatch(r"\d+\.\d{3}", f[0]) and f[1].isdigit(), "time and elapsed: %r" % l)
         check_eq([x.split("=")[0] for x in f[10:]],
-                 ["group", "verdict", "reason", "category", "id"], "policy fields in %r" % l)
+                 ["group", "verdict", "reason", "category", "id", "declared", "sniffed", "score"],
+                 "policy fields in %r" % l)
 
 
 def test_access_log_bad_request_line(env):

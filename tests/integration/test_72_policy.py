@@ -82,9 +82,9 @@ def test_policy_block_domain_and_subdomain(env):
     body = r.body.decode("utf-8", "replace")
     check("blocked.localhost" in body, "block page names the URL: %r" % body[:400])
     line = w.wait_log(r"TCP_DENIED/403 \d+ GET http://blocked\.localhost:%d/x " % o.port)
-    check(re.search(r" group=default verdict=block reason=block-domain category=- id=\S+$", line),
+    check(re.search(r" group=default verdict=block reason=block-domain category=- id=\S+ declared=\S+ sniffed=\S+ score=\S+$", line),
           "policy fields in the log line: " + line)
-    rid = re.search(r" id=(\S+)$", line).group(1)
+    rid = re.search(r" id=(\S+) ", line).group(1)
     check(rid in body, "the request id %s is on the block page" % rid)
     _blocked(get(w.port, _url(o, "www.sub.blocked.localhost")), "a subdomain")
     check_eq(get(w.port, _url(o, "notblocked.localhost")).status, 200, "notblocked.localhost (not a subdomain)")

@@ -29,6 +29,7 @@ static const char *const all_keys[] = {
 	"hosts_file", "dns_timeout", "dns_cache_ttl", "dns_negative_ttl", "shutdown_grace",
 	"max_request_line", "max_header_size", "max_headers",
 	"max_connections", "upstream_pool_per_host", "upstream_pool_max",
+	"scan_max_size", "scan_oversize",
 };
 
 /* Asserts that loading path fails with exactly path followed by want. */
@@ -180,6 +181,27 @@ test_defaults_timeouts_and_limits(void)
 	CU_ASSERT_EQUAL(cfg.max_connections, 20000);
 	CU_ASSERT_EQUAL(cfg.upstream_pool_per_host, 64);
 	CU_ASSERT_EQUAL(cfg.upstream_pool_max, 1024);
+	CU_ASSERT_EQUAL(cfg.scan_max_size, 1024 * 1024);
+	CU_ASSERT_FALSE(cfg.scan_oversize_block);
+}
+
+static void
+test_scan_keys(void)
+{
+	struct config cfg;
+	struct werr err;
+
+	config_defaults(&cfg, CONFIG_LAYOUT_BUILDTREE);
+	CU_ASSERT_EQUAL(config_set_option(&cfg, "scan_max_size=2M", &err), 0);
+	CU_ASSERT_EQUAL(cfg.scan_max_size, 2 * 1024 * 1024);
+	CU_ASSERT_EQUAL(config_set_option(&cfg, "scan_oversize=block", &err),
+	    0);
+	CU_ASSERT_TRUE(cfg.scan_oversize_block);
+	CU_ASSERT_EQUAL(config_set_option(&cfg, "scan_oversize=drop", &err),
+	    -1);
+	CU_ASSERT_STRING_EQUAL(err.msg, "scan_oversize: 'drop' is not pass "
+	    "or block");
+	CU_ASSERT_EQUAL(config_set_option(&cfg, "scan_max_size=1k", &err), -1);
 }
 
 static void
@@ -1091,6 +1113,7 @@ static CU_TestInfo cu_tests[] = {
 	{ "defaults: sane", test_defaults_sane },
 	{ "defaults: timeouts and limits", test_defaults_timeouts_and_limits },
 	{ "defaults: build tree paths", test_defaults_buildtree_paths },
+	{ "scan_max_size and scan_oversize", test_scan_keys },
 	{ "defaults: installed paths", test_defaults_installed_paths },
 	{ "enum words", test_enum_words },
 	{ "good: every key set", test_good_full },

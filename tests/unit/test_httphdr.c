@@ -89,6 +89,10 @@ test_httphdr_classify_known(void)
 		{ "From", HDR_FROM },
 		{ "Sec-WebSocket-Key", HDR_SEC_WEBSOCKET_KEY },
 		{ "Max-Forwards", HDR_MAX_FORWARDS },
+		{ "Accept-Encoding", HDR_ACCEPT_ENCODING },
+		{ "CONTENT-ENCODING", HDR_CONTENT_ENCODING },
+		{ "Content-Disposition", HDR_CONTENT_DISPOSITION },
+		{ "content-range", HDR_CONTENT_RANGE },
 	};
 	size_t i;
 

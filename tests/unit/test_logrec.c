@@ -392,9 +392,10 @@ test_logrec_policy_fields(void)
 	CU_ASSERT_STRING_EQUAL(buf, "1700000000.123     23 127.0.0.1 "
 	    "TCP_DENIED/403 1234 GET http://example.com/ - "
 	    "HIER_DIRECT/93.184.216.34 text/html group=students "
-	    "verdict=block reason=block-category category=adult id=1-42\n");
+	    "verdict=block reason=block-category category=adult id=1-42 "
+	    "declared=- sniffed=- score=-\n");
 	CU_ASSERT_TRUE(one_line(buf, n));
-	CU_ASSERT_EQUAL(count_fields(buf), SQUID_NFIELDS + 5);
+	CU_ASSERT_EQUAL(count_fields(buf), SQUID_NFIELDS + 8);
 }
 
 static void
@@ -408,9 +409,9 @@ test_logrec_policy_fields_missing_and_escaped(void)
 	r.verdict = "none";
 	n = logrec_format_squid(&r, buf, sizeof(buf));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, " group=staff%20room verdict=none "
-	    "reason=- category=- id=-\n"));
+	    "reason=- category=- id=- declared=- sniffed=- score=-\n"));
 	CU_ASSERT_TRUE(one_line(buf, n));
-	CU_ASSERT_EQUAL(count_fields(buf), SQUID_NFIELDS + 5);
+	CU_ASSERT_EQUAL(count_fields(buf), SQUID_NFIELDS + 8);
 }
 
 static CU_TestInfo cu_tests[] = {

@@ -41,11 +41,13 @@ def connection_close(conn, r, must_close=None):
 def squid_line(result, status, method, url, peer=None, ctype=None, client="127.0.0.1"):
     """A regex for one Squid native access log line:
     time.msec elapsed client RESULT/STATUS bytes METHOD URL user HIER/peer type,
-    then, when the policy looked at the request, its five fields
-    (group= verdict= reason= category= id=) and nothing else.
+    then, when the policy looked at the request, its eight fields
+    (group= verdict= reason= category= id= declared= sniffed= score=) and
+    nothing else.
     result None: any result tag."""
     return (r"^\d{9,}\.\d{3}\s+\d+ %s %s/%d \d+ %s %s \S+ %s %s"
-            r"( group=\S+ verdict=(allow|block|none) reason=\S+ category=\S+ id=\S+)?$" % (
+            r"( group=\S+ verdict=(allow|block|none) reason=\S+ category=\S+ id=\S+"
+            r" declared=\S+ sniffed=\S+ score=\S+)?$" % (
         re.escape(client), re.escape(result) if result else "[A-Z_]+", status, re.escape(method), re.escape(url),
         r"HIER_\w+/" + re.escape(peer) if peer else r"\S+",
         re.escape(ctype) if ctype else r"\S+"))

@@ -21,8 +21,13 @@ LOG_FORMAT = (
     "\"remote\":\"$remote_addr\",\"port\":\"$server_port\",\"scheme\":\"$scheme\"}'"
 )
 
+# Content coding for /z/: gzip always, brotli from Debian's
+# libnginx-mod-http-brotli-filter (the test packages install it).
+BROTLI_MODULE = "/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so"
+
 CONF = """\
 {user}
+{load_brotli}
 worker_processes 1;
 pid {dir}/nginx.pid;
 error_log {dir}/error.log info;
@@ -35,7 +40,7 @@ http {{
     fastcgi_temp_path {dir}/tmp/fastcgi;
     uwsgi_temp_path {dir}/tmp/uwsgi;
     scgi_temp_path {dir}/tmp/scgi;
-    types {{ text/html html; text/plain txt; application/octet-stream bin; }}
+    types {{ text/html html; text/plain txt; application/octet-stream bin; image/png png; video/mp4 mp4; }}
     default_type application/octet-stream;
     keepalive_timeout 60s;
     keepalive_requests 10000;
@@ -46,6 +51,13 @@ http {{
         server_name localhost;
         root {docroot};
         location / {{ }}
+        location /z/ {{
+            gzip on;
+            gzip_types *;
+            gzip_min_length 1;
+            gzip_proxied any;
+            {brotli}
+        }}
         location /chunked/ {{
             sub_filter '@MARK@' '<b>replaced</b>';
             sub_filter_once off;
@@ -109,6 +121,10 @@ class Nginx:
         self.uploads = os.path.join(d, "uploads")
 
     @property
+    def has_brotli(self):
+        return os.path.exists(BROTLI_MODULE)
+
+    @property
     def authority(self):
         return "%s:%d" % (LOCALHOST, self.http_port)
 
@@ -136,7 +152,9 @@ class Nginx:
                 dir=self.dir, host=LOCALHOST, docroot=self.content.docroot,
                 http_port=self.http_port, https_port=self.https_port,
                 sink_port=self.sink_port, cert=self.pki.cert, key=self.pki.key,
-                log_format=LOG_FORMAT))
+                log_format=LOG_FORMAT,
+                load_brotli="load_module %s;" % BROTLI_MODULE if self.has_brotli else "",
+                brotli="brotli on; brotli_types *; brotli_min_length 1;" if self.has_brotli else ""))
             if os.path.exists(self.error_log):
                 os.rename(self.error_log, self.error_log + ".%d" % attempt)
             self.proc = procs.Proc([NGINX, "-p", self.dir + "/", "-c", conf,
