@@ -605,7 +605,56 @@ test_mimesniff_free(void)
 	magic = NULL;
 }
 
+/*
+ * The cache answers the same bytes again without libmagic, and never
+ * answers different bytes (even a one-byte change, or a prefix) from it.
+ */
+static void
+test_mimesniff_cache(void)
+{
+	struct mimesniff *m = mimesniff_new(&err);
+	uint64_t hits, misses;
+	char a[128], b[128];
+	static unsigned char elf[4096], png[4096];
+	FILE *fp;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	fp = fopen("/bin/true", "rb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	CU_ASSERT_EQUAL(fread(elf, 1, sizeof(elf), fp), sizeof(elf));
+	fclose(fp);
+	memcpy(png, "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+	CU_ASSERT_EQUAL(mimesniff_buffer(m, elf, sizeof(elf), a, sizeof(a),
+	    &err), 0);
+	CU_ASSERT_EQUAL(mimesniff_buffer(m, elf, sizeof(elf), b, sizeof(b),
+	    &err), 0);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	mimesniff_stats(m, &hits, &misses);
+	CU_ASSERT_EQUAL(hits, 1);
+	CU_ASSERT_EQUAL(misses, 1);
+	CU_ASSERT_EQUAL(mimesniff_buffer(m, png, sizeof(png), b, sizeof(b),
+	    &err), 0);
+	CU_ASSERT_STRING_EQUAL(b, "image/png");
+	/* The ELF with its first byte changed is another buffer. */
+	elf[0] = 'X';
+	CU_ASSERT_EQUAL(mimesniff_buffer(m, elf, sizeof(elf), b, sizeof(b),
+	    &err), 0);
+	CU_ASSERT_STRING_NOT_EQUAL(a, b);
+	/* So is a prefix of the PNG. */
+	CU_ASSERT_EQUAL(mimesniff_buffer(m, png, 100, b, sizeof(b), &err), 0);
+	mimesniff_stats(m, &hits, &misses);
+	CU_ASSERT_EQUAL(hits, 1);
+	CU_ASSERT_EQUAL(misses, 4);
+	CU_ASSERT_EQUAL(mimesniff_buffer(m, png, sizeof(png), b, sizeof(b),
+	    &err), 0);
+	CU_ASSERT_STRING_EQUAL(b, "image/png");
+	mimesniff_stats(m, &hits, &misses);
+	CU_ASSERT_EQUAL(hits, 2);
+	mimesniff_free(m);
+}
+
 static CU_TestInfo cu_tests[] = {
+	{ "cache", test_mimesniff_cache },
 	{ "new", test_mimesniff_new },
 	{ "empty", test_mimesniff_empty },
 	{ "PE32", test_mimesniff_pe32 },
