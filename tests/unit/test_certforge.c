@@ -1,0 +1,968 @@
+#include <sys/stat.h>
+#include <arpa/inet.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <CUnit/CUnit.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "ca.h"
+#include "certforge.h"
+
+#define DAY		(24L * 60 * 60)
+#define MAX_DIRS	64
+#define NTHREADS	4
+#define NLOOPS		1000
+#define NUPSTREAM	8
+
+/* What a test forges with: a CA valid 30 days, and its forge. */
+struct fx {
+	struct ca		*ca;
+	struct certforge	*cf;
+};
+
+static struct werr	err;
+static char		dirs[MAX_DIRS][64];
+static int		ndirs;
+static EVP_PKEY		*up_key;	/* the throwaway upstream CA's */
+static X509_NAME	*up_issuer;
+static long		up_serial;
+static atomic_int	ctx_freed;
+
+static int
+rm_one(const char *path, const struct stat *st WD_UNUSED, int flag WD_UNUSED,
+    struct FTW *ftw WD_UNUSED)
+{
+	return remove(path);
+}
+
+static void
+cleanup(void)
+{
+	int i;
+
+	for (i = 0; i < ndirs; i++)
+		nftw(dirs[i], rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	EVP_PKEY_free(up_key);
+	X509_NAME_free(up_issuer);
+}
+
+static struct fx
+fx_new(size_t cache_max)
+{
+	struct fx fx;
+	char *d;
+
+	if (ndirs == 0)
+		atexit(cleanup);
+	CU_ASSERT_FATAL(ndirs < MAX_DIRS);
+	d = dirs[ndirs];
+	snprintf(d, sizeof(dirs[0]), "/tmp/warden-test-certforge-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(d));
+	ndirs++;
+	CU_ASSERT_EQUAL_FATAL(ca_create(d, CA_KEY_EC_P256, "Forge test CA",
+	    30, false, &err), 0);
+	fx.ca = ca_load(d, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fx.ca);
+	fx.cf = certforge_new(fx.ca, cache_max, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fx.cf);
+	return fx;
+}
+
+static void
+fx_free(struct fx *fx)
+{
+	certforge_free(fx->cf);
+	ca_free(fx->ca);
+}
+
+/*
+ * An origin's certificate, issued by a throwaway upstream CA: subject
+ * "C=FR, O=Example Org, CN=cn" (cn NULL: an empty subject), SAN in
+ * openssl.cnf syntax (NULL: none), valid from now + nb to now + na.
+ */
+static X509 *
+upstream(const char *cn, const char *san, long nb, long na)
+{
+	X509V3_CTX v3;
+	X509_EXTENSION *ext;
+	X509_NAME *name;
+	X509 *x;
+	time_t now = time(NULL);
+
+	if (up_key == NULL) {
+		up_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(up_key);
+		up_issuer = X509_NAME_new();
+		CU_ASSERT_EQUAL(X509_NAME_add_entry_by_txt(up_issuer, "CN",
+		    MBSTRING_UTF8, (const unsigned char *)"Upstream CA", -1,
+		    -1, 0), 1);
+	}
+	x = X509_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	name = X509_get_subject_name(x);
+	if (cn != NULL) {
+		CU_ASSERT_EQUAL(X509_NAME_add_entry_by_txt(name, "C",
+		    MBSTRING_UTF8, (const unsigned char *)"FR", -1, -1, 0), 1);
+		CU_ASSERT_EQUAL(X509_NAME_add_entry_by_txt(name, "O",
+		    MBSTRING_UTF8, (const unsigned char *)"Example Org", -1,
+		    -1, 0), 1);
+		CU_ASSERT_EQUAL(X509_NAME_add_entry_by_txt(name, "CN",
+		    MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0), 1);
+	}
+	CU_ASSERT_EQUAL(X509_set_issuer_name(x, up_issuer), 1);
+	CU_ASSERT_EQUAL(X509_set_version(x, X509_VERSION_3), 1);
+	CU_ASSERT_EQUAL(ASN1_INTEGER_set(X509_get_serialNumber(x),
+	    ++up_serial), 1);
+	CU_ASSERT_PTR_NOT_NULL(X509_time_adj(X509_getm_notBefore(x), nb,
+	    &now));
+	CU_ASSERT_PTR_NOT_NULL(X509_time_adj(X509_getm_notAfter(x), na,
+	    &now));
+	CU_ASSERT_EQUAL(X509_set_pubkey(x, up_key), 1);
+	if (san != NULL) {
+		X509V3_set_ctx(&v3, NULL, x, NULL, NULL, 0);
+		ext = X509V3_EXT_nconf_nid(NULL, &v3, NID_subject_alt_name,
+		    san);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ext);
+		CU_ASSERT_EQUAL(X509_add_ext(x, ext, -1), 1);
+		X509_EXTENSION_free(ext);
+	}
+	CU_ASSERT(X509_sign(x, up_key, EVP_sha256()) > 0);
+	return x;
+}
+
+/* A plain origin certificate valid from yesterday for ten days. */
+static X509 *
+origin(const char *host)
+{
+	char san[128];
+
+	snprintf(san, sizeof(san), "DNS:%s", host);
+	return upstream(host, san, -DAY, 10 * DAY);
+}
+
+/* A leaf for up, which it frees. */
+static X509 *
+forge(struct fx *fx, X509 *up)
+{
+	X509 *leaf;
+
+	leaf = certforge_leaf(fx->cf, up, time(NULL), &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(leaf);
+	X509_free(up);
+	return leaf;
+}
+
+/* The DNS and IP names of x's SAN as "DNS:a,IP:192.0.2.1", "" for none. */
+static const char *
+san_of(const X509 *x)
+{
+	static char buf[512];
+	GENERAL_NAMES *gens;
+	GENERAL_NAME *gn;
+	char ip[INET6_ADDRSTRLEN];
+	size_t used = 0;
+	int i, len;
+
+	buf[0] = '\0';
+	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	for (i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
+		gn = sk_GENERAL_NAME_value(gens, i);
+		if (gn->type == GEN_DNS) {
+			len = snprintf(buf + used, sizeof(buf) - used,
+			    "%sDNS:%s", used > 0 ? "," : "",
+			    (const char *)ASN1_STRING_get0_data(gn->d.dNSName));
+		} else if (gn->type == GEN_IPADD) {
+			len = ASN1_STRING_length(gn->d.iPAddress);
+			inet_ntop(len == 4 ? AF_INET : AF_INET6,
+			    ASN1_STRING_get0_data(gn->d.iPAddress), ip,
+			    sizeof(ip));
+			len = snprintf(buf + used, sizeof(buf) - used,
+			    "%sIP:%s", used > 0 ? "," : "", ip);
+		} else {
+			len = snprintf(buf + used, sizeof(buf) - used,
+			    "%sother", used > 0 ? "," : "");
+		}
+		if (len > 0 && (size_t)len < sizeof(buf) - used)
+			used += (size_t)len;
+	}
+	GENERAL_NAMES_free(gens);
+	return buf;
+}
+
+static bool
+san_critical(const X509 *x)
+{
+	int i = X509_get_ext_by_NID(x, NID_subject_alt_name, -1);
+
+	return i >= 0 && X509_EXTENSION_get_critical(X509_get_ext(x, i)) == 1;
+}
+
+/* X509_verify_cert() of leaf against a store holding only the CA. */
+static int
+verify(const struct fx *fx, X509 *leaf, const char *host, const char *ip)
+{
+	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	X509_VERIFY_PARAM *param;
+	int rc;
+
+	CU_ASSERT_EQUAL(X509_STORE_add_cert(store, ca_cert(fx->ca)), 1);
+	CU_ASSERT_EQUAL(X509_STORE_CTX_init(ctx, store, leaf, NULL), 1);
+	param = X509_STORE_CTX_get0_param(ctx);
+	CU_ASSERT_EQUAL(X509_VERIFY_PARAM_set_purpose(param,
+	    X509_PURPOSE_SSL_SERVER), 1);
+	if (host != NULL)
+		CU_ASSERT_EQUAL(X509_VERIFY_PARAM_set1_host(param, host, 0), 1);
+	if (ip != NULL)
+		CU_ASSERT_EQUAL(X509_VERIFY_PARAM_set1_ip_asc(param, ip), 1);
+	rc = X509_verify_cert(ctx) == 1 ? X509_V_OK :
+	    X509_STORE_CTX_get_error(ctx);
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	return rc;
+}
+
+static int
+time_cmp(const ASN1_TIME *a, const ASN1_TIME *b)
+{
+	return ASN1_TIME_compare(a, b);
+}
+
+static void
+count_free(void *p)
+{
+	free(p);
+	atomic_fetch_add(&ctx_freed, 1);
+}
+
+static void
+test_certforge_subject_mirrored(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *up = origin("www.example.com");
+	X509 *leaf = certforge_leaf(fx.cf, up, time(NULL), &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(leaf);
+	CU_ASSERT_EQUAL(X509_NAME_cmp(X509_get_subject_name(leaf),
+	    X509_get_subject_name(up)), 0);
+	CU_ASSERT_EQUAL(X509_NAME_entry_count(X509_get_subject_name(leaf)), 3);
+	X509_free(up);
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_issuer_is_ca(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *leaf = forge(&fx, origin("www.example.com"));
+
+	CU_ASSERT_EQUAL(X509_NAME_cmp(X509_get_issuer_name(leaf),
+	    X509_get_subject_name(ca_cert(fx.ca))), 0);
+	CU_ASSERT_EQUAL(X509_get_version(leaf), X509_VERSION_3);
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_signed_by_ca(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *leaf = forge(&fx, origin("www.example.com"));
+
+	CU_ASSERT_EQUAL(X509_verify(leaf, X509_get0_pubkey(ca_cert(fx.ca))),
+	    1);
+	CU_ASSERT_EQUAL(X509_get_signature_nid(leaf), NID_ecdsa_with_SHA256);
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_verifies_for_host(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *leaf = forge(&fx, origin("www.example.com"));
+
+	CU_ASSERT_EQUAL(verify(&fx, leaf, "www.example.com", NULL),
+	    X509_V_OK);
+	CU_ASSERT_EQUAL(verify(&fx, leaf, "evil.example.com", NULL),
+	    X509_V_ERR_HOSTNAME_MISMATCH);
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_san_dns(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *up = upstream("a.example", "DNS:a.example,DNS:b.example", -DAY,
+	    DAY);
+	X509 *leaf = certforge_leaf(fx.cf, up, time(NULL), &err);
+	char want[512];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(leaf);
+	snprintf(want, sizeof(want), "%s", san_of(up));
+	CU_ASSERT_STRING_EQUAL(want, "DNS:a.example,DNS:b.example");
+	CU_ASSERT_STRING_EQUAL(san_of(leaf), want);
+	CU_ASSERT_FALSE(san_critical(leaf));
+	CU_ASSERT_EQUAL(verify(&fx, leaf, "b.example", NULL), X509_V_OK);
+	X509_free(up);
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_san_wildcard(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *leaf = forge(&fx, upstream("*.example.com",
+	    "DNS:*.example.com,DNS:example.com", -DAY, DAY));
+
+	CU_ASSERT_STRING_EQUAL(san_of(leaf),
+	    "DNS:*.example.com,DNS:example.com");
+	CU_ASSERT_EQUAL(verify(&fx, leaf, "www.example.com", NULL),
+	    X509_V_OK);
+	CU_ASSERT_EQUAL(verify(&fx, leaf, "a.b.example.com", NULL),
+	    X509_V_ERR_HOSTNAME_MISMATCH);
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_san_ip(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *leaf = forge(&fx, upstream("router",
+	    "IP:192.0.2.1,IP:2001:db8::1,DNS:router.example", -DAY, DAY));
+
+	CU_ASSERT_STRING_EQUAL(san_of(leaf),
+	    "IP:192.0.2.1,IP:2001:db8::1,DNS:router.example");
+	CU_ASSERT_EQUAL(verify(&fx, leaf, NULL, "192.0.2.1"), X509_V_OK);
+	CU_ASSERT_EQUAL(verify(&fx, leaf, NULL, "2001:db8::1"), X509_V_OK);
+	CU_ASSERT_EQUAL(verify(&fx, leaf, NULL, "192.0.2.2"),
+	    X509_V_ERR_IP_ADDRESS_MISMATCH);
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_san_other_kinds_dropped(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *leaf = forge(&fx, upstream("a.example",
+	    "email:admin@example.com,DNS:a.example,URI:https://a.example/",
+	    -DAY, DAY));
+
+	CU_ASSERT_STRING_EQUAL(san_of(leaf), "DNS:a.example");
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_san_from_cn(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *leaf = forge(&fx, upstream("legacy.example", NULL, -DAY, DAY));
+
+	CU_ASSERT_STRING_EQUAL(san_of(leaf), "DNS:legacy.example");
+	CU_ASSERT_EQUAL(verify(&fx, leaf, "legacy.example", NULL),
+	    X509_V_OK);
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_san_from_ip_cn(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *leaf = forge(&fx, upstream("10.1.2.3", NULL, -DAY, DAY));
+
+	CU_ASSERT_STRING_EQUAL(san_of(leaf), "IP:10.1.2.3");
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_no_host_refused(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *up = upstream("Not a host name", NULL, -DAY, DAY);
+
+	CU_ASSERT_PTR_NULL(certforge_leaf(fx.cf, up, time(NULL), &err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "names no host"));
+	X509_free(up);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_empty_subject(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *leaf = forge(&fx, upstream(NULL, "DNS:bare.example", -DAY,
+	    DAY));
+
+	/* RFC 5280 4.2.1.6: with no subject, the SAN is critical. */
+	CU_ASSERT_EQUAL(X509_NAME_entry_count(X509_get_subject_name(leaf)), 0);
+	CU_ASSERT_TRUE(san_critical(leaf));
+	CU_ASSERT_EQUAL(verify(&fx, leaf, "bare.example", NULL), X509_V_OK);
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_extensions(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *leaf = forge(&fx, origin("www.example.com"));
+	BASIC_CONSTRAINTS *bc;
+	int crit = -1;
+
+	CU_ASSERT_EQUAL(X509_get_extended_key_usage(leaf), XKU_SSL_SERVER);
+	CU_ASSERT_EQUAL(X509_get_key_usage(leaf), KU_DIGITAL_SIGNATURE);
+	CU_ASSERT_EQUAL(X509_EXTENSION_get_critical(X509_get_ext(leaf,
+	    X509_get_ext_by_NID(leaf, NID_key_usage, -1))), 1);
+	bc = X509_get_ext_d2i(leaf, NID_basic_constraints, &crit, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bc);
+	CU_ASSERT_FALSE(bc->ca);
+	BASIC_CONSTRAINTS_free(bc);
+	CU_ASSERT_EQUAL(X509_check_ca(leaf), 0);
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_key_identifiers(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *leaf = forge(&fx, origin("www.example.com"));
+	const ASN1_OCTET_STRING *ski, *aki;
+
+	aki = X509_get0_authority_key_id(leaf);
+	ski = X509_get0_subject_key_id(leaf);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(aki);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ski);
+	CU_ASSERT_EQUAL(ASN1_OCTET_STRING_cmp(aki,
+	    X509_get0_subject_key_id(ca_cert(fx.ca))), 0);
+	CU_ASSERT_NOT_EQUAL(ASN1_OCTET_STRING_cmp(ski, aki), 0);
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_not_after_clipped_to_ca(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *leaf = forge(&fx, upstream("long.example", "DNS:long.example",
+	    -DAY, 20 * 365 * DAY));
+
+	CU_ASSERT_EQUAL(time_cmp(X509_get0_notAfter(leaf),
+	    X509_get0_notAfter(ca_cert(fx.ca))), 0);
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_not_after_upstream(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *up = upstream("short.example", "DNS:short.example", -DAY,
+	    10 * DAY);
+	X509 *leaf = certforge_leaf(fx.cf, up, time(NULL), &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(leaf);
+	CU_ASSERT_EQUAL(time_cmp(X509_get0_notAfter(leaf),
+	    X509_get0_notAfter(up)), 0);
+	X509_free(up);
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_not_before_clipped_to_ca(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *leaf = forge(&fx, upstream("old.example", "DNS:old.example",
+	    -10 * DAY, DAY));
+
+	CU_ASSERT_EQUAL(time_cmp(X509_get0_notBefore(leaf),
+	    X509_get0_notBefore(ca_cert(fx.ca))), 0);
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_not_before_upstream(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *up = upstream("new.example", "DNS:new.example", -30 * 60, DAY);
+	X509 *leaf = certforge_leaf(fx.cf, up, time(NULL), &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(leaf);
+	CU_ASSERT_EQUAL(time_cmp(X509_get0_notBefore(leaf),
+	    X509_get0_notBefore(up)), 0);
+	CU_ASSERT_EQUAL(time_cmp(X509_get0_notBefore(leaf),
+	    X509_get0_notBefore(ca_cert(fx.ca))), 1);
+	X509_free(up);
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_not_before_future(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *up = upstream("soon.example", "DNS:soon.example", DAY,
+	    10 * DAY);
+	X509 *leaf = certforge_leaf(fx.cf, up, time(NULL), &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(leaf);
+	CU_ASSERT_EQUAL(time_cmp(X509_get0_notBefore(leaf),
+	    X509_get0_notBefore(up)), 0);
+	X509_free(up);
+	X509_free(leaf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_upstream_expired(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *up = upstream("gone.example", "DNS:gone.example", -10 * DAY,
+	    -DAY);
+
+	CU_ASSERT_PTR_NULL(certforge_leaf(fx.cf, up, time(NULL), &err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg,
+	    "the upstream certificate expired on"));
+	X509_free(up);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_ca_expired(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *up = upstream("long.example", "DNS:long.example", -DAY,
+	    400 * DAY);
+
+	/* The CA lives 30 days; forge as if 60 days from now. */
+	CU_ASSERT_PTR_NULL(certforge_leaf(fx.cf, up, time(NULL) + 60 * DAY,
+	    &err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "the local CA expired on"));
+	X509_free(up);
+	fx_free(&fx);
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+test_certforge_serials_unique(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *up[2] = { origin("a.example"), origin("b.example") };
+	char *serial[NLOOPS];
+	BIGNUM *bn;
+	X509 *leaf;
+	int i, dups = 0, bad = 0;
+
+	for (i = 0; i < NLOOPS; i++) {
+		leaf = certforge_leaf(fx.cf, up[i % 2], time(NULL), &err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(leaf);
+		bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(leaf), NULL);
+		if (BN_is_negative(bn) || BN_is_zero(bn) ||
+		    BN_num_bits(bn) > 159)
+			bad++;
+		serial[i] = BN_bn2hex(bn);
+		BN_free(bn);
+		X509_free(leaf);
+	}
+	qsort(serial, NLOOPS, sizeof(serial[0]), str_cmp);
+	for (i = 1; i < NLOOPS; i++)
+		if (strcmp(serial[i - 1], serial[i]) == 0)
+			dups++;
+	CU_ASSERT_EQUAL(dups, 0);
+	CU_ASSERT_EQUAL(bad, 0);
+	for (i = 0; i < NLOOPS; i++)
+		OPENSSL_free(serial[i]);
+	X509_free(up[0]);
+	X509_free(up[1]);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_shared_leaf_key(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *a = forge(&fx, origin("a.example"));
+	X509 *b = forge(&fx, origin("b.example"));
+
+	CU_ASSERT_EQUAL(EVP_PKEY_eq(X509_get0_pubkey(a), X509_get0_pubkey(b)),
+	    1);
+	CU_ASSERT_NOT_EQUAL(EVP_PKEY_eq(X509_get0_pubkey(a),
+	    X509_get0_pubkey(ca_cert(fx.ca))), 1);
+	CU_ASSERT_TRUE(EVP_PKEY_is_a(X509_get0_pubkey(a), "EC"));
+	CU_ASSERT_EQUAL(EVP_PKEY_get_bits(X509_get0_pubkey(a)), 256);
+	X509_free(a);
+	X509_free(b);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_entry_key_matches(void)
+{
+	struct fx fx = fx_new(4);
+	X509 *up = origin("a.example");
+	struct forged *f = certforge_get(fx.cf, up, time(NULL), &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(X509_check_private_key(forged_cert(f), forged_key(f)),
+	    1);
+	CU_ASSERT_STRING_EQUAL(san_of(forged_cert(f)), "DNS:a.example");
+	forged_unref(f);
+	X509_free(up);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_cache_hit(void)
+{
+	struct fx fx = fx_new(4);
+	X509 *up = origin("a.example");
+	struct forged *f1, *f2;
+
+	f1 = certforge_get(fx.cf, up, time(NULL), &err);
+	f2 = certforge_get(fx.cf, up, time(NULL), &err);
+	CU_ASSERT_PTR_NOT_NULL(f1);
+	CU_ASSERT_PTR_EQUAL(f1, f2);
+	CU_ASSERT_EQUAL(certforge_cached(fx.cf), 1);
+	forged_unref(f1);
+	forged_unref(f2);
+	X509_free(up);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_cache_different_upstream(void)
+{
+	struct fx fx = fx_new(4);
+	X509 *a = origin("same.example"), *b = origin("same.example");
+	struct forged *fa, *fb;
+
+	/* Same names, another serial: another certificate. */
+	fa = certforge_get(fx.cf, a, time(NULL), &err);
+	fb = certforge_get(fx.cf, b, time(NULL), &err);
+	CU_ASSERT_PTR_NOT_NULL(fa);
+	CU_ASSERT_PTR_NOT_NULL(fb);
+	CU_ASSERT_PTR_NOT_EQUAL(fa, fb);
+	CU_ASSERT_EQUAL(certforge_cached(fx.cf), 2);
+	forged_unref(fa);
+	forged_unref(fb);
+	X509_free(a);
+	X509_free(b);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_cache_lru(void)
+{
+	struct fx fx = fx_new(2);
+	X509 *a = origin("a.example"), *b = origin("b.example");
+	X509 *c = origin("c.example");
+	struct forged *fa, *fb, *fc, *f;
+	time_t now = time(NULL);
+
+	/* Held, so that no new entry can reuse their addresses. */
+	fa = certforge_get(fx.cf, a, now, &err);
+	fb = certforge_get(fx.cf, b, now, &err);
+	f = certforge_get(fx.cf, a, now, &err);	/* touch A */
+	CU_ASSERT_PTR_EQUAL(f, fa);
+	forged_unref(f);
+	fc = certforge_get(fx.cf, c, now, &err);	/* B goes */
+	CU_ASSERT_EQUAL(certforge_cached(fx.cf), 2);
+
+	f = certforge_get(fx.cf, a, now, &err);
+	CU_ASSERT_PTR_EQUAL(f, fa);
+	forged_unref(f);
+	f = certforge_get(fx.cf, c, now, &err);
+	CU_ASSERT_PTR_EQUAL(f, fc);
+	forged_unref(f);
+	f = certforge_get(fx.cf, b, now, &err);	/* a miss: forged anew */
+	CU_ASSERT_PTR_NOT_NULL(f);
+	CU_ASSERT_PTR_NOT_EQUAL(f, fb);
+	CU_ASSERT_EQUAL(certforge_cached(fx.cf), 2);
+	forged_unref(f);
+
+	forged_unref(fa);
+	forged_unref(fb);
+	forged_unref(fc);
+	X509_free(a);
+	X509_free(b);
+	X509_free(c);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_evicted_still_valid(void)
+{
+	struct fx fx = fx_new(1);
+	X509 *a = origin("a.example"), *b = origin("b.example");
+	struct forged *fa, *fb;
+
+	fa = certforge_get(fx.cf, a, time(NULL), &err);
+	fb = certforge_get(fx.cf, b, time(NULL), &err);	/* evicts A */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fa);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fb);
+	CU_ASSERT_EQUAL(certforge_cached(fx.cf), 1);
+	/* Under ASan, any use after free shows here. */
+	CU_ASSERT_STRING_EQUAL(san_of(forged_cert(fa)), "DNS:a.example");
+	CU_ASSERT_EQUAL(X509_verify(forged_cert(fa),
+	    X509_get0_pubkey(ca_cert(fx.ca))), 1);
+	CU_ASSERT_EQUAL(X509_check_private_key(forged_cert(fa),
+	    forged_key(fa)), 1);
+	forged_unref(fa);
+	forged_unref(fb);
+	X509_free(a);
+	X509_free(b);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_ctx_freed_once(void)
+{
+	struct fx fx = fx_new(1);
+	X509 *a = origin("a.example"), *b = origin("b.example");
+	struct forged *fa, *fb;
+	void *other = malloc(1);
+
+	atomic_store(&ctx_freed, 0);
+	fa = certforge_get(fx.cf, a, time(NULL), &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fa);
+	CU_ASSERT_PTR_NULL(forged_get_ctx(fa));
+	CU_ASSERT_EQUAL(forged_set_ctx(fa, malloc(1), count_free), 0);
+	CU_ASSERT_EQUAL(forged_set_ctx(fa, other, count_free), -1);
+	free(other);
+	CU_ASSERT_PTR_NOT_NULL(forged_get_ctx(fa));
+	fb = certforge_get(fx.cf, b, time(NULL), &err);	/* evicts A */
+	CU_ASSERT_EQUAL(atomic_load(&ctx_freed), 0);
+	forged_unref(fa);
+	CU_ASSERT_EQUAL(atomic_load(&ctx_freed), 1);
+	forged_unref(fb);
+	fx_free(&fx);
+	CU_ASSERT_EQUAL(atomic_load(&ctx_freed), 1);
+	X509_free(a);
+	X509_free(b);
+}
+
+static void
+test_certforge_ctx_freed_with_forge(void)
+{
+	struct fx fx = fx_new(4);
+	X509 *a = origin("a.example");
+	struct forged *fa;
+
+	atomic_store(&ctx_freed, 0);
+	fa = certforge_get(fx.cf, a, time(NULL), &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fa);
+	CU_ASSERT_EQUAL(forged_set_ctx(fa, malloc(1), count_free), 0);
+	forged_unref(fa);	/* the cache still holds it */
+	CU_ASSERT_EQUAL(atomic_load(&ctx_freed), 0);
+	fx_free(&fx);
+	CU_ASSERT_EQUAL(atomic_load(&ctx_freed), 1);
+	X509_free(a);
+}
+
+static void
+test_certforge_entry_outlives_forge(void)
+{
+	struct fx fx = fx_new(4);
+	X509 *a = origin("a.example");
+	struct forged *fa;
+
+	atomic_store(&ctx_freed, 0);
+	fa = certforge_get(fx.cf, a, time(NULL), &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fa);
+	CU_ASSERT_EQUAL(forged_set_ctx(fa, malloc(1), count_free), 0);
+	certforge_free(fx.cf);
+	CU_ASSERT_EQUAL(atomic_load(&ctx_freed), 0);
+	CU_ASSERT_EQUAL(X509_check_private_key(forged_cert(fa),
+	    forged_key(fa)), 1);
+	forged_unref(fa);
+	CU_ASSERT_EQUAL(atomic_load(&ctx_freed), 1);
+	ca_free(fx.ca);
+	X509_free(a);
+}
+
+static void
+test_certforge_no_cache(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *a = origin("a.example");
+	struct forged *f1, *f2;
+
+	f1 = certforge_get(fx.cf, a, time(NULL), &err);
+	f2 = certforge_get(fx.cf, a, time(NULL), &err);
+	CU_ASSERT_PTR_NOT_NULL(f1);
+	CU_ASSERT_PTR_NOT_NULL(f2);
+	CU_ASSERT_PTR_NOT_EQUAL(f1, f2);
+	CU_ASSERT_EQUAL(certforge_cached(fx.cf), 0);
+	forged_unref(f1);
+	forged_unref(f2);
+	X509_free(a);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_cache_expired_entry(void)
+{
+	struct fx fx = fx_new(4);
+	X509 *a = upstream("a.example", "DNS:a.example", -DAY, DAY);
+	struct forged *f;
+	time_t now = time(NULL);
+
+	f = certforge_get(fx.cf, a, now, &err);
+	CU_ASSERT_PTR_NOT_NULL(f);
+	forged_unref(f);
+	CU_ASSERT_EQUAL(certforge_cached(fx.cf), 1);
+	CU_ASSERT_PTR_NULL(certforge_get(fx.cf, a, now + 2 * DAY, &err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "expired"));
+	CU_ASSERT_EQUAL(certforge_cached(fx.cf), 0);
+	X509_free(a);
+	fx_free(&fx);
+}
+
+struct worker {
+	pthread_t		 tid;
+	struct certforge	*cf;
+	X509			**up;
+	int			 seed;
+	int			 failures;
+	int			 ctx_set;
+};
+
+/* No CUnit asserts here: CUnit is not thread-safe. */
+static void *
+worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct werr e;
+	struct forged *f;
+	X509 *up, *leaf;
+	void *ctx;
+	int i;
+
+	for (i = 0; i < NLOOPS; i++) {
+		up = w->up[(i * 7 + w->seed) % NUPSTREAM];
+		if (i % 10 == 0) {
+			if ((leaf = certforge_leaf(w->cf, up, time(NULL),
+			    &e)) == NULL)
+				w->failures++;
+			X509_free(leaf);
+			continue;
+		}
+		if ((f = certforge_get(w->cf, up, time(NULL), &e)) == NULL) {
+			w->failures++;
+			continue;
+		}
+		if (X509_check_private_key(forged_cert(f),
+		    forged_key(f)) != 1)
+			w->failures++;
+		if (forged_get_ctx(f) == NULL) {
+			ctx = malloc(1);
+			if (forged_set_ctx(f, ctx, count_free) == 0)
+				w->ctx_set++;
+			else
+				free(ctx);
+		}
+		forged_unref(f);
+	}
+	return NULL;
+}
+
+static void
+test_certforge_threads(void)
+{
+	struct fx fx = fx_new(4);
+	struct worker w[NTHREADS];
+	X509 *up[NUPSTREAM];
+	char host[64];
+	int i, failures = 0, set = 0;
+
+	atomic_store(&ctx_freed, 0);
+	for (i = 0; i < NUPSTREAM; i++) {
+		snprintf(host, sizeof(host), "h%d.example", i);
+		up[i] = origin(host);
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		w[i] = (struct worker){ .cf = fx.cf, .up = up, .seed = i };
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&w[i].tid, NULL,
+		    worker_run, &w[i]), 0);
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		pthread_join(w[i].tid, NULL);
+		failures += w[i].failures;
+		set += w[i].ctx_set;
+	}
+	CU_ASSERT_EQUAL(failures, 0);
+	CU_ASSERT(certforge_cached(fx.cf) <= 4);
+	CU_ASSERT(set >= 4);
+	fx_free(&fx);
+	/* Every ctx set was freed, each once. */
+	CU_ASSERT_EQUAL(atomic_load(&ctx_freed), set);
+	for (i = 0; i < NUPSTREAM; i++)
+		X509_free(up[i]);
+}
+
+static CU_TestInfo cu_tests[] = {
+	{ "subject mirrored", test_certforge_subject_mirrored },
+	{ "issuer is the CA", test_certforge_issuer_is_ca },
+	{ "signed by the CA", test_certforge_signed_by_ca },
+	{ "verifies for its host", test_certforge_verifies_for_host },
+	{ "SAN DNS", test_certforge_san_dns },
+	{ "SAN wildcard", test_certforge_san_wildcard },
+	{ "SAN IP", test_certforge_san_ip },
+	{ "SAN other kinds dropped", test_certforge_san_other_kinds_dropped },
+	{ "SAN from CN", test_certforge_san_from_cn },
+	{ "SAN from IP CN", test_certforge_san_from_ip_cn },
+	{ "no host refused", test_certforge_no_host_refused },
+	{ "empty subject", test_certforge_empty_subject },
+	{ "extensions", test_certforge_extensions },
+	{ "key identifiers", test_certforge_key_identifiers },
+	{ "notAfter clipped to CA", test_certforge_not_after_clipped_to_ca },
+	{ "notAfter upstream", test_certforge_not_after_upstream },
+	{ "notBefore clipped to CA", test_certforge_not_before_clipped_to_ca },
+	{ "notBefore upstream", test_certforge_not_before_upstream },
+	{ "notBefore in the future", test_certforge_not_before_future },
+	{ "upstream expired", test_certforge_upstream_expired },
+	{ "CA expired", test_certforge_ca_expired },
+	{ "serials unique", test_certforge_serials_unique },
+	{ "shared leaf key", test_certforge_shared_leaf_key },
+	{ "entry key matches", test_certforge_entry_key_matches },
+	{ "cache hit", test_certforge_cache_hit },
+	{ "cache different upstream",
+	    test_certforge_cache_different_upstream },
+	{ "cache LRU", test_certforge_cache_lru },
+	{ "evicted entry still valid", test_certforge_evicted_still_valid },
+	{ "ctx freed once", test_certforge_ctx_freed_once },
+	{ "ctx freed with the forge", test_certforge_ctx_freed_with_forge },
+	{ "entry outlives the forge", test_certforge_entry_outlives_forge },
+	{ "no cache", test_certforge_no_cache },
+	{ "cache expired entry", test_certforge_cache_expired_entry },
+	{ "threads", test_certforge_threads },
+	CU_TEST_INFO_NULL,
+};
+
+#define CU_SUITE_NAME	"certforge"
+#include "cu_main.h"
