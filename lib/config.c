@@ -76,6 +76,10 @@ static int	config_set_count(struct config *, const struct config_key *,
 		    const char *, struct werr *);
 static int	config_set_oversize(struct config *,
 		    const struct config_key *, const char *, struct werr *);
+static int	config_set_tls_inspect(struct config *,
+		    const struct config_key *, const char *, struct werr *);
+static int	config_set_choice(struct config *,
+		    const struct config_key *, const char *, struct werr *);
 
 #define F(f)		offsetof(struct config, f)
 #define W(f)		sizeof(((struct config *)0)->f)
@@ -97,6 +101,7 @@ static const struct config_key config_keys[] = {
 	PATHKEY(state_dir, config_set_dir),
 	TEXT(policy_dir, config_set_dir, NULL),
 	PATHKEY(category_store, config_set_file),
+	PATHKEY(tls_ca_dir, config_set_dir),
 	PATHKEY(access_log, config_set_file),
 	PATHKEY(pid_file, config_set_file),
 	TEXT(visible_hostname, config_set_hostname, NULL),
@@ -124,6 +129,12 @@ static const struct config_key config_keys[] = {
 	    "1M"),
 	{ "scan_oversize", config_set_oversize, F(scan_oversize_block), 0,
 	    CONFIG_NO_ORIGIN, false, 0, 0, "pass" },
+	{ "tls_inspect", config_set_tls_inspect, F(tls_inspect), 0,
+	    CONFIG_NO_ORIGIN, false, 0, 0, "off" },
+	{ "tls_no_sni", config_set_choice, F(tls_no_sni_block), 0,
+	    CONFIG_NO_ORIGIN, false, 0, 0, "splice" },
+	{ "tls_non_tls", config_set_choice, F(tls_non_tls_tunnel), 0,
+	    CONFIG_NO_ORIGIN, false, 0, 0, "close" },
 };
 
 #undef F
@@ -169,6 +180,29 @@ xff_mode_str(enum xff_mode m)
 		return "anonymous";
 	}
 	return "?";
+}
+
+enum config_layout
+config_layout_detect(const char *prog)
+{
+	char self[PATH_MAX], path[PATH_MAX], built[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/src/%s", WD_BUILDDIR,
+	    prog) >= sizeof(path) ||
+	    realpath("/proc/self/exe", self) == NULL ||
+	    realpath(path, built) == NULL)
+		return CONFIG_LAYOUT_INSTALLED;
+	return strcmp(self, built) == 0 ? CONFIG_LAYOUT_BUILDTREE :
+	    CONFIG_LAYOUT_INSTALLED;
+}
+
+const char *
+config_default_file(enum config_layout layout)
+{
+	if (layout == CONFIG_LAYOUT_INSTALLED &&
+	    access(WD_SYSCONFDIR "/warden.conf", R_OK) == 0)
+		return WD_SYSCONFDIR "/warden.conf";
+	return NULL;
 }
 
 const char *
@@ -497,6 +531,63 @@ config_set_oversize(struct config *cfg, const struct config_key *k WD_UNUSED,
 		cfg->scan_oversize_block = true;
 	else
 		return werr_set(err, "'" CONFIG_Q "' is not pass or block", v);
+	return 0;
+}
+
+const char *
+tls_inspect_str(enum tls_inspect m)
+{
+	switch (m) {
+	case TLS_INSPECT_OFF:
+		return "off";
+	case TLS_INSPECT_PEEK:
+		return "peek";
+	}
+	return "?";
+}
+
+static int
+config_set_tls_inspect(struct config *cfg,
+    const struct config_key *k WD_UNUSED, const char *v, struct werr *err)
+{
+	if (strcasecmp(v, "off") == 0)
+		cfg->tls_inspect = TLS_INSPECT_OFF;
+	else if (strcasecmp(v, "peek") == 0)
+		cfg->tls_inspect = TLS_INSPECT_PEEK;
+	else if (strcasecmp(v, "on") == 0)
+		return werr_set(err, "'on' (decrypting HTTPS) is not available "
+		    "yet: 'peek' checks the name in each TLS ClientHello");
+	else
+		return werr_set(err, "'" CONFIG_Q "' is not off or peek", v);
+	return 0;
+}
+
+/*
+ * Two-way choices: tls_no_sni splice|block, tls_non_tls close|tunnel.
+ * The field holds whether the second word was chosen.
+ */
+static int
+config_set_choice(struct config *cfg, const struct config_key *k,
+    const char *v, struct werr *err)
+{
+	const char *no, *yes;
+	bool b;
+
+	if (strcmp(k->name, "tls_no_sni") == 0) {
+		no = "splice";
+		yes = "block";
+	} else {
+		no = "close";
+		yes = "tunnel";
+	}
+	if (strcasecmp(v, no) == 0)
+		b = false;
+	else if (strcasecmp(v, yes) == 0)
+		b = true;
+	else
+		return werr_set(err, "'" CONFIG_Q "' is not %s or %s", v, no,
+		    yes);
+	memcpy((char *)cfg + k->field, &b, sizeof(b));
 	return 0;
 }
 
@@ -861,6 +952,8 @@ config_defaults(struct config *cfg, enum config_layout layout)
 		    WD_BUILDDIR "/state/wardend.pid");
 		snprintf(cfg->category_store, sizeof(cfg->category_store),
 		    "%s", WD_BUILDDIR "/state/categories.db");
+		snprintf(cfg->tls_ca_dir, sizeof(cfg->tls_ca_dir), "%s",
+		    WD_BUILDDIR "/state/ca");
 		break;
 	case CONFIG_LAYOUT_INSTALLED:
 		snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s",
@@ -873,6 +966,8 @@ config_defaults(struct config *cfg, enum config_layout layout)
 		    "/run/warden/wardend.pid");
 		snprintf(cfg->category_store, sizeof(cfg->category_store),
 		    "%s", WD_STATEDIR "/categories.db");
+		snprintf(cfg->tls_ca_dir, sizeof(cfg->tls_ca_dir), "%s",
+		    WD_STATEDIR "/ca");
 		break;
 	}
 
@@ -965,6 +1060,10 @@ config_finalise(struct config *cfg, struct werr *err)
 		if (cfg->origin_category_store == CONFIG_ORIGIN_DEFAULT &&
 		    config_derive(cfg->category_store, cfg->state_dir,
 		    "categories.db", "category_store", err) == -1)
+			return -1;
+		if (cfg->origin_tls_ca_dir == CONFIG_ORIGIN_DEFAULT &&
+		    config_derive(cfg->tls_ca_dir, cfg->state_dir, "ca",
+		    "tls_ca_dir", err) == -1)
 			return -1;
 	}
 	return config_validate(cfg, err);

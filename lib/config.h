@@ -27,6 +27,26 @@ enum config_layout {
 };
 const char	*config_layout_str(enum config_layout);
 
+/*
+ * The layout of the running program: CONFIG_LAYOUT_BUILDTREE when it is
+ * this build tree's src/PROG (run after make, before install), else
+ * CONFIG_LAYOUT_INSTALLED. wardend, wardenctl and warden-update all ask,
+ * so that they agree on every default path.
+ */
+enum config_layout config_layout_detect(const char *prog) WD_NONNULL(1);
+/*
+ * The configuration file read when none is named: for an installed
+ * program WD_SYSCONFDIR/warden.conf if it exists, else NULL (the built-in
+ * defaults).
+ */
+const char	*config_default_file(enum config_layout layout);
+
+enum tls_inspect {
+	TLS_INSPECT_OFF = 0,	/* CONNECT tunnels decided on the host */
+	TLS_INSPECT_PEEK,	/* and on the ClientHello's SNI */
+};
+const char	*tls_inspect_str(enum tls_inspect);
+
 enum xff_mode {
 	XFF_OFF,	/* send no X-Forwarded-For */
 	XFF_ADD,	/* append the client address */
@@ -59,6 +79,7 @@ struct config {
 	char			state_dir[PATH_MAX];
 	char			policy_dir[PATH_MAX];
 	char			category_store[PATH_MAX];	/* "": none */
+	char			tls_ca_dir[PATH_MAX];	/* the local root CA */
 	char			hosts_file[PATH_MAX];	/* "": none */
 	char			access_log[PATH_MAX];	/* "" or "none": off */
 	char			pid_file[PATH_MAX];	/* "" : none */
@@ -88,6 +109,15 @@ struct config {
 	unsigned		upstream_pool_per_host;	/* idle kept per origin */
 	unsigned		upstream_pool_max;	/* idle kept per worker */
 
+	/*
+	 * HTTPS: peek at the ClientHello of each CONNECT (the SNI) before
+	 * going on; what to do without a name, and with bytes that are
+	 * not TLS at all.
+	 */
+	enum tls_inspect	tls_inspect;
+	bool			tls_no_sni_block;	/* else splice */
+	bool			tls_non_tls_tunnel;	/* else close */
+
 	/* The response phase. */
 	size_t			scan_max_size;	/* decoded bytes held and scanned */
 	bool			scan_oversize_block;	/* else pass unscanned */
@@ -100,7 +130,8 @@ struct config {
 	enum config_origin	origin_listen, origin_allow_clients,
 				origin_connect_ports;
 	enum config_origin	origin_state_dir, origin_access_log,
-				origin_pid_file, origin_category_store;
+				origin_pid_file, origin_category_store,
+				origin_tls_ca_dir;
 };
 
 /* Safe defaults for the layout (listen 127.0.0.1:3128, loopback clients). */

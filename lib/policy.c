@@ -74,6 +74,8 @@ reason_str(enum reason r)
 		return "block-phrase";
 	case REASON_BLOCK_UNSCANNABLE:
 		return "block-unscannable";
+	case REASON_BLOCK_TLS:
+		return "block-tls";
 	}
 	return "unknown";
 }

@@ -44,6 +44,8 @@ enum reason {
 	REASON_BLOCK_MIME,	/* media type, declared or sniffed */
 	REASON_BLOCK_PHRASE,	/* weighted or banned phrases */
 	REASON_BLOCK_UNSCANNABLE, /* a body that could not be scanned */
+	REASON_BLOCK_TLS,	/* a CONNECT whose first bytes were refused:
+				   not TLS, or no server name */
 };
 const char	*reason_str(enum reason);	/* "block-domain", ... */
 

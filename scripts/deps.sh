@@ -4,7 +4,7 @@ WD_BUILD_PKGS="build-essential autoconf automake pkg-config \
 libssl-dev libpcre2-dev libmagic-dev libsqlite3-dev libcunit1-dev \
 libevent-dev zlib1g-dev libbrotli-dev libidn2-dev libarchive-dev \
 libcrypt-dev libcurl4-openssl-dev node-llhttp"
-WD_TEST_PKGS="nginx libnginx-mod-http-brotli-filter curl openssl python3 procps chromium"
+WD_TEST_PKGS="nginx libnginx-mod-http-brotli-filter curl openssl libnss3-tools python3 procps chromium"
 
 # wd_install PKG...: installs what is missing (apt-get update first).
 wd_install() {

@@ -18,6 +18,7 @@
 #include "netaddr.h"
 #include "policy.h"
 #include "safesearch.h"
+#include "tlshello.h"
 #include "url.h"
 #include "urlnorm.h"
 #include "logwriter.h"
@@ -67,6 +68,8 @@ struct txn {
 	bool			 req_done;
 	bool			 req_sent_any;	/* body bytes went upstream */
 	bool			 websocket;
+	bool			 peeking;	/* CONNECT: reading the hello */
+	bool			 peeked;	/* 200 sent before connecting */
 	bool			 keep_alive;	/* the client connection, after */
 	int64_t			 max_forwards;	/* -1: none, or not applied */
 
@@ -118,6 +121,8 @@ static void	txn_up_write(struct bufferevent *, void *);
 static void	txn_up_event(struct bufferevent *, short, void *);
 static void	txn_connect(struct txn *);
 static void	txn_relay_more(struct txn *, int);
+static void	txn_timeouts(struct bufferevent *, unsigned, unsigned);
+static void	txn_peek(struct txn *);
 
 static struct evbuffer *
 txn_cout(struct txn *t)
@@ -605,6 +610,8 @@ txn_reason_words(enum reason r)
 	case REASON_BLOCK_UNSCANNABLE:
 		return "This content could not be checked, so it is not "
 		    "allowed.";
+	case REASON_BLOCK_TLS:
+		return "This connection is not allowed.";
 	default:
 		return "This request is not allowed.";
 	}
@@ -779,6 +786,150 @@ txn_policy(struct txn *t)
 	return 0;
 }
 
+/* ---- CONNECT: peeking at the ClientHello ------------------------------- */
+
+/*
+ * A CONNECT refused on its first bytes (already answered 200, so the
+ * connection is just closed): the decision and the log say why.
+ */
+static void
+txn_peek_deny(struct txn *t, enum reason why, const char *rule)
+{
+	t->dec.verdict = VERDICT_BLOCK;
+	if (why != REASON_NONE) {
+		t->dec.reason = why;
+		snprintf(t->dec.rule, sizeof(t->dec.rule), "%s", rule);
+	}
+	t->result = "TCP_DENIED";
+	log_info("txn %" PRIu64 " %s: CONNECT %s closed (group %s, %s: %s)",
+	    t->id, t->s->addr, t->logurl, t->dec.group,
+	    reason_str(t->dec.reason), t->dec.rule);
+	txn_kill(t, "CONNECT refused on its ClientHello");
+}
+
+/*
+ * The policy for the server name a ClientHello carries, when it is not
+ * the CONNECT's host: the request rules as for a CONNECT to that name.
+ * Returns 0 to go on, -1 when the transaction has ended.
+ */
+static int
+txn_peek_policy(struct txn *t, const char *sni)
+{
+	char host[URLNORM_HOST_MAX], url[URLNORM_HOST_MAX + 16];
+	struct txn_facts f;
+	struct werr err;
+	bool is_ip;
+
+	if (urlnorm_host(sni, strlen(sni), host, sizeof(host), &is_ip,
+	    &err) == -1) {
+		txn_peek_deny(t, REASON_BLOCK_TLS, "bad server name");
+		return -1;
+	}
+	if (strcmp(host, t->nhost) == 0)
+		return 0;
+	snprintf(url, sizeof(url), "https://%s/", host);
+	memset(&f, 0, sizeof(f));
+	f.client = (const struct sockaddr *)&t->s->ss;
+	f.is_connect = true;
+	f.host = host;
+	f.host_is_ip = is_ip;
+	f.port = t->url.port;
+	f.url = url;
+	f.now = time(NULL);
+	f.cats = t->w->cats;
+	f.scratch = t->w->scratch;
+	if (policy_eval(t->rc->policy, &f, &t->dec, &err) == -1) {
+		log_warnx("txn %" PRIu64 " %s: policy check failed for %s: %s",
+		    t->id, t->s->addr, url, err.msg);
+		txn_peek_deny(t, REASON_NONE, "");
+		return -1;
+	}
+	if (t->dec.verdict == VERDICT_BLOCK) {
+		txn_peek_deny(t, REASON_NONE, "");
+		return -1;
+	}
+	/* Safe search holds for the name the client really talks to. */
+	if (t->dec.safe_search && t->connect_host == NULL)
+		t->connect_host = safesearch_connect_host(host);
+	return 0;
+}
+
+/*
+ * The client's first bytes on the tunnel: wait for a whole ClientHello,
+ * then refuse it or splice it (the hello goes on to the origin as it
+ * came).
+ */
+static void
+txn_peek(struct txn *t)
+{
+	const struct config *cfg = txn_cfg(t);
+	struct evbuffer *in = txn_cin(t);
+	struct tlshello hello;
+	struct werr err;
+	unsigned char *p;
+	size_t n;
+	int r;
+
+	if ((n = evbuffer_get_length(in)) == 0)
+		return;
+	if (n > TLSHELLO_MAX)
+		n = TLSHELLO_MAX;
+	if ((p = evbuffer_pullup(in, (ev_ssize_t)n)) == NULL) {
+		txn_kill(t, "out of memory");
+		return;
+	}
+	if (!tlshello_looks_like_tls(p, n)) {
+		t->peeking = false;
+		if (!cfg->tls_non_tls_tunnel) {
+			txn_peek_deny(t, REASON_BLOCK_TLS, "not TLS");
+			return;
+		}
+		bufferevent_set_timeouts(t->s->bev, NULL, NULL);
+		txn_connect(t);
+		return;
+	}
+	r = tlshello_parse(p, n, &hello, &err);
+	if (r == WD_AGAIN)
+		return;
+	t->peeking = false;
+	bufferevent_set_timeouts(t->s->bev, NULL, NULL);
+	if (r == -1) {
+		log_info("txn %" PRIu64 " %s: bad ClientHello for %s: %s",
+		    t->id, t->s->addr, t->logurl, err.msg);
+		txn_peek_deny(t, REASON_BLOCK_TLS, "bad ClientHello");
+		return;
+	}
+	if (!hello.has_sni) {
+		if (cfg->tls_no_sni_block) {
+			txn_peek_deny(t, REASON_BLOCK_TLS, "no server name");
+			return;
+		}
+	} else if (txn_peek_policy(t, hello.sni) == -1)
+		return;
+	txn_connect(t);
+}
+
+/*
+ * tls_inspect peek: answer the CONNECT, then read the ClientHello before
+ * anything goes upstream, within client_header_timeout.
+ */
+static void
+txn_peek_start(struct txn *t)
+{
+	static const char est[] = "HTTP/1.1 200 Connection established\r\n\r\n";
+	const struct config *cfg = txn_cfg(t);
+
+	evbuffer_add(txn_cout(t), est, sizeof(est) - 1);
+	t->status = 200;
+	t->resp_head_sent = true;
+	t->peeked = true;
+	t->peeking = true;
+	txn_timeouts(t->s->bev, cfg->client_header_timeout,
+	    cfg->read_timeout);
+	bufferevent_enable(t->s->bev, EV_READ);
+	txn_peek(t);
+}
+
 void
 txn_start(struct session *s, struct http_msg *m)
 {
@@ -906,6 +1057,10 @@ txn_start(struct session *s, struct http_msg *m)
 	}
 	if (txn_policy(t) == -1)
 		return;
+	if (connect && txn_cfg(t)->tls_inspect == TLS_INSPECT_PEEK) {
+		txn_peek_start(t);
+		return;
+	}
 	txn_connect(t);
 }
 
@@ -1174,7 +1329,8 @@ txn_up_ready(struct txn *t)
 
 	snprintf(t->peer, sizeof(t->peer), "%s", t->up->peer);
 	if (t->req->method_id == HTTP_CONNECT) {
-		evbuffer_add(txn_cout(t), est, sizeof(est) - 1);
+		if (!t->peeked)
+			evbuffer_add(txn_cout(t), est, sizeof(est) - 1);
 		t->status = 200;
 		t->resp_head_sent = true;
 		txn_start_tunnel(t);
@@ -1879,7 +2035,9 @@ txn_up_event(struct bufferevent *bev, short what, void *arg)
 void
 txn_client_read(struct txn *t)
 {
-	if (!t->req_done)
+	if (t->peeking)
+		txn_peek(t);
+	else if (!t->req_done)
 		txn_pump_request(t);
 }
 
@@ -1899,6 +2057,11 @@ txn_client_event(struct txn *t, short what)
 {
 	struct session *s = t->s;
 
+	if (t->peeking) {
+		txn_kill(t, (what & BEV_EVENT_TIMEOUT) ? "no ClientHello in "
+		    "time" : "client went away before its ClientHello");
+		return;
+	}
 	if ((what & BEV_EVENT_TIMEOUT) && !t->req_done &&
 	    !t->resp_head_sent) {
 		t->keep_alive = false;

@@ -75,19 +75,6 @@ usage_cmd(const struct update_cmd *c)
 	exit(2);
 }
 
-/* Run from the build tree (src/warden-update after make), or installed? */
-static enum config_layout
-detect_layout(void)
-{
-	char self[PATH_MAX], built[PATH_MAX];
-
-	if (realpath("/proc/self/exe", self) == NULL ||
-	    realpath(WD_BUILDDIR "/src/warden-update", built) == NULL)
-		return CONFIG_LAYOUT_INSTALLED;
-	return strcmp(self, built) == 0 ? CONFIG_LAYOUT_BUILDTREE :
-	    CONFIG_LAYOUT_INSTALLED;
-}
-
 /* One run: what was asked, and what the configuration says. */
 struct update_run {
 	const char	*cmd;
@@ -118,10 +105,9 @@ load_config(const char *conf_path, struct werr *err)
 	struct config *cfg;
 	enum config_layout layout;
 
-	layout = detect_layout();
-	if (conf_path == NULL && layout == CONFIG_LAYOUT_INSTALLED &&
-	    access(WD_SYSCONFDIR "/warden.conf", R_OK) == 0)
-		conf_path = WD_SYSCONFDIR "/warden.conf";
+	layout = config_layout_detect("warden-update");
+	if (conf_path == NULL)
+		conf_path = config_default_file(layout);
 	if ((cfg = malloc(sizeof(*cfg))) == NULL) {
 		werr_set(err, "out of memory");
 		return NULL;

@@ -61,19 +61,6 @@ usage(void)
 	exit(2);
 }
 
-/* Run from the build tree (src/wardend after make), or installed? */
-static enum config_layout
-detect_layout(void)
-{
-	char self[PATH_MAX], built[PATH_MAX];
-
-	if (realpath("/proc/self/exe", self) == NULL ||
-	    realpath(WD_BUILDDIR "/src/wardend", built) == NULL)
-		return CONFIG_LAYOUT_INSTALLED;
-	return strcmp(self, built) == 0 ? CONFIG_LAYOUT_BUILDTREE :
-	    CONFIG_LAYOUT_INSTALLED;
-}
-
 /* defaults, then the file, then -o, then -l: the command line wins. */
 static int
 build_config(struct config *cfg, struct werr *err)
@@ -363,10 +350,9 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage();
 	log_init("wardend", args.verbosity);
-	args.layout = detect_layout();
-	if (args.conf_path == NULL && args.layout == CONFIG_LAYOUT_INSTALLED &&
-	    access(WD_SYSCONFDIR "/warden.conf", R_OK) == 0)
-		args.conf_path = WD_SYSCONFDIR "/warden.conf";
+	args.layout = config_layout_detect("wardend");
+	if (args.conf_path == NULL)
+		args.conf_path = config_default_file(args.layout);
 
 	if ((cfg = malloc(sizeof(*cfg))) == NULL)
 		fatalx("out of memory");

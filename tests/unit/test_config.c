@@ -21,7 +21,8 @@
 /* Every key, as the manual and the sample must list them. */
 static const char *const all_keys[] = {
 	"listen", "workers", "allow_clients", "connect_ports", "state_dir",
-	"policy_dir", "category_store", "access_log", "pid_file",
+	"policy_dir", "category_store", "tls_ca_dir", "access_log",
+	"pid_file",
 	"visible_hostname",
 	"x_forwarded_for", "websocket", "client_header_timeout",
 	"keepalive_timeout", "connect_timeout", "read_timeout",
@@ -29,7 +30,8 @@ static const char *const all_keys[] = {
 	"hosts_file", "dns_timeout", "dns_cache_ttl", "dns_negative_ttl", "shutdown_grace",
 	"max_request_line", "max_header_size", "max_headers",
 	"max_connections", "upstream_pool_per_host", "upstream_pool_max",
-	"scan_max_size", "scan_oversize",
+	"scan_max_size", "scan_oversize", "tls_inspect", "tls_no_sni",
+	"tls_non_tls",
 };
 
 /* Asserts that loading path fails with exactly path followed by want. */
@@ -205,6 +207,31 @@ test_scan_keys(void)
 }
 
 static void
+test_tls_keys(void)
+{
+	struct config cfg;
+	struct werr err;
+
+	config_defaults(&cfg, CONFIG_LAYOUT_BUILDTREE);
+	CU_ASSERT_EQUAL(cfg.tls_inspect, TLS_INSPECT_OFF);
+	CU_ASSERT_FALSE(cfg.tls_no_sni_block);
+	CU_ASSERT_FALSE(cfg.tls_non_tls_tunnel);
+	CU_ASSERT_EQUAL(config_set_option(&cfg, "tls_inspect=peek", &err), 0);
+	CU_ASSERT_EQUAL(cfg.tls_inspect, TLS_INSPECT_PEEK);
+	CU_ASSERT_EQUAL(config_set_option(&cfg, "tls_no_sni=block", &err), 0);
+	CU_ASSERT_TRUE(cfg.tls_no_sni_block);
+	CU_ASSERT_EQUAL(config_set_option(&cfg, "tls_non_tls=tunnel", &err),
+	    0);
+	CU_ASSERT_TRUE(cfg.tls_non_tls_tunnel);
+	CU_ASSERT_EQUAL(config_set_option(&cfg, "tls_non_tls=splice", &err),
+	    -1);
+	CU_ASSERT_STRING_EQUAL(err.msg, "tls_non_tls: 'splice' is not close "
+	    "or tunnel");
+	CU_ASSERT_EQUAL(config_set_option(&cfg, "tls_inspect=on", &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not available yet"));
+}
+
+static void
 test_defaults_buildtree_paths(void)
 {
 	struct config cfg;
@@ -219,6 +246,8 @@ test_defaults_buildtree_paths(void)
 	CU_ASSERT_STRING_EQUAL(cfg.pid_file, want);
 	snprintf(want, sizeof(want), "%s/categories.db", cfg.state_dir);
 	CU_ASSERT_STRING_EQUAL(cfg.category_store, want);
+	snprintf(want, sizeof(want), "%s/ca", cfg.state_dir);
+	CU_ASSERT_STRING_EQUAL(cfg.tls_ca_dir, want);
 }
 
 static void
@@ -608,6 +637,7 @@ test_finalise_follows_state_dir(void)
 	CU_ASSERT_STRING_EQUAL(cfg.access_log, "/srv/w/access.log");
 	CU_ASSERT_STRING_EQUAL(cfg.pid_file, "/srv/w/wardend.pid");
 	CU_ASSERT_STRING_EQUAL(cfg.category_store, "/srv/w/categories.db");
+	CU_ASSERT_STRING_EQUAL(cfg.tls_ca_dir, "/srv/w/ca");
 	/* Twice is the same as once. */
 	CU_ASSERT_EQUAL(config_finalise(&cfg, &err), 0);
 	CU_ASSERT_STRING_EQUAL(cfg.access_log, "/srv/w/access.log");
@@ -1039,7 +1069,8 @@ is_path_key(const char *key)
 	return strcmp(key, "state_dir") == 0 ||
 	    strcmp(key, "policy_dir") == 0 ||
 	    strcmp(key, "access_log") == 0 || strcmp(key, "pid_file") == 0 ||
-	    strcmp(key, "category_store") == 0;
+	    strcmp(key, "category_store") == 0 ||
+	    strcmp(key, "tls_ca_dir") == 0;
 }
 
 static void
@@ -1114,6 +1145,7 @@ static CU_TestInfo cu_tests[] = {
 	{ "defaults: timeouts and limits", test_defaults_timeouts_and_limits },
 	{ "defaults: build tree paths", test_defaults_buildtree_paths },
 	{ "scan_max_size and scan_oversize", test_scan_keys },
+	{ "tls_inspect, tls_no_sni, tls_non_tls", test_tls_keys },
 	{ "defaults: installed paths", test_defaults_installed_paths },
 	{ "enum words", test_enum_words },
 	{ "good: every key set", test_good_full },
