@@ -135,6 +135,7 @@ static const struct config_key config_keys[] = {
 	    CONFIG_NO_ORIGIN, false, 0, 0, "splice" },
 	{ "tls_non_tls", config_set_choice, F(tls_non_tls_tunnel), 0,
 	    CONFIG_NO_ORIGIN, false, 0, 0, "close" },
+	TEXT(tls_upstream_ca_file, config_set_file, "none"),
 };
 
 #undef F
@@ -542,6 +543,8 @@ tls_inspect_str(enum tls_inspect m)
 		return "off";
 	case TLS_INSPECT_PEEK:
 		return "peek";
+	case TLS_INSPECT_ON:
+		return "on";
 	}
 	return "?";
 }
@@ -555,10 +558,10 @@ config_set_tls_inspect(struct config *cfg,
 	else if (strcasecmp(v, "peek") == 0)
 		cfg->tls_inspect = TLS_INSPECT_PEEK;
 	else if (strcasecmp(v, "on") == 0)
-		return werr_set(err, "'on' (decrypting HTTPS) is not available "
-		    "yet: 'peek' checks the name in each TLS ClientHello");
+		cfg->tls_inspect = TLS_INSPECT_ON;
 	else
-		return werr_set(err, "'" CONFIG_Q "' is not off or peek", v);
+		return werr_set(err, "'" CONFIG_Q "' is not off, peek or on",
+		    v);
 	return 0;
 }
 

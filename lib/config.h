@@ -44,6 +44,7 @@ const char	*config_default_file(enum config_layout layout);
 enum tls_inspect {
 	TLS_INSPECT_OFF = 0,	/* CONNECT tunnels decided on the host */
 	TLS_INSPECT_PEEK,	/* and on the ClientHello's SNI */
+	TLS_INSPECT_ON,		/* and decrypted (bumped) */
 };
 const char	*tls_inspect_str(enum tls_inspect);
 
@@ -117,6 +118,7 @@ struct config {
 	enum tls_inspect	tls_inspect;
 	bool			tls_no_sni_block;	/* else splice */
 	bool			tls_non_tls_tunnel;	/* else close */
+	char			tls_upstream_ca_file[PATH_MAX];	/* "": none */
 
 	/* The response phase. */
 	size_t			scan_max_size;	/* decoded bytes held and scanned */

@@ -100,6 +100,10 @@ policy_rule_kind_str(enum policy_rule_kind k)
 		return "allow_extensions";
 	case POLICY_RULE_BLOCK_EXTENSIONS:
 		return "block_extensions";
+	case POLICY_RULE_TLS_SPLICE:
+		return "tls_splice";
+	case POLICY_RULE_TLS_SPLICE_CATEGORIES:
+		return "tls_splice_categories";
 	}
 	return "unknown";
 }

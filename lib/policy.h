@@ -192,6 +192,17 @@ enum verdict policy_phrase_verdict(const struct policy_group *g,
 	    WD_NONNULL(1, 2, 3);
 
 /*
+ * tls_inspect on: whether a CONNECT to f->host (f->is_connect) is to be
+ * spliced (tunnelled untouched) rather than decrypted: the domains of
+ * the group's tls_splice lists and its tls_splice_categories. 1 with
+ * rule naming what matched ("tls/splice/domains:3 bank.example",
+ * "bank"), 0, or -1 with err when the category store failed. Any thread.
+ */
+int	policy_tls_splice(const struct policy *p, const struct txn_facts *f,
+	    char *rule, size_t rulelen, struct werr *err)
+	    WD_NONNULL(1, 2, 3) WD_WUR;
+
+/*
  * The block page, from the snapshot's template (dir/blockpage.html), with
  * {{url}}, {{reason}}, {{rule}}, {{category}}, {{group}}, {{time}},
  * {{request_id}}, {{client}} and {{proxy}} replaced by HTML-escaped values

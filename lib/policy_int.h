@@ -145,8 +145,10 @@ enum policy_rule_kind {
 	POLICY_RULE_BLOCK_MIME,
 	POLICY_RULE_ALLOW_EXTENSIONS,	/* and file extensions */
 	POLICY_RULE_BLOCK_EXTENSIONS,
+	POLICY_RULE_TLS_SPLICE,		/* tls_inspect on: lists and */
+	POLICY_RULE_TLS_SPLICE_CATEGORIES,	/* categories not decrypted */
 };
-#define POLICY_RULE_KINDS	8
+#define POLICY_RULE_KINDS	10
 /* The keyword of a kind of rule ("allow_categories"). */
 const char	*policy_rule_kind_str(enum policy_rule_kind k);
 

@@ -92,6 +92,10 @@ static int	parse_block_extensions(struct parse *, int, char **,
 		    struct werr *);
 static int	parse_phrase_lists(struct parse *, int, char **,
 		    struct werr *);
+static int	parse_tls_splice(struct parse *, int, char **,
+		    struct werr *);
+static int	parse_tls_splice_categories(struct parse *, int, char **,
+		    struct werr *);
 static int	parse_naughtiness_limit(struct parse *, int, char **,
 		    struct werr *);
 
@@ -122,6 +126,8 @@ static const struct parse_kw parse_in_group[] = {
 	{ "block_extensions", parse_block_extensions, false },
 	{ "phrase_lists", parse_phrase_lists, false },
 	{ "naughtiness_limit", parse_naughtiness_limit, false },
+	{ "tls_splice", parse_tls_splice, false },
+	{ "tls_splice_categories", parse_tls_splice_categories, false },
 };
 
 /* The file of a list directory an enum parse_file names. */
@@ -713,9 +719,11 @@ parse_rule(struct parse *ps, enum policy_rule_kind kind, int argc,
 	struct policy *p = ps->p;
 	struct policy_rules *rs = &ps->group->rules[kind];
 	const struct policy_time *during = NULL;
-	bool lists = kind == POLICY_RULE_ALLOW || kind == POLICY_RULE_BLOCK;
+	bool lists = kind == POLICY_RULE_ALLOW || kind == POLICY_RULE_BLOCK ||
+	    kind == POLICY_RULE_TLS_SPLICE;
 	bool cats = kind == POLICY_RULE_ALLOW_CATEGORIES ||
-	    kind == POLICY_RULE_BLOCK_CATEGORIES;
+	    kind == POLICY_RULE_BLOCK_CATEGORIES ||
+	    kind == POLICY_RULE_TLS_SPLICE_CATEGORIES;
 	bool mime = kind == POLICY_RULE_ALLOW_MIME ||
 	    kind == POLICY_RULE_BLOCK_MIME;
 	const char *word;
@@ -839,6 +847,20 @@ parse_block_extensions(struct parse *ps, int argc, char **argv,
     struct werr *err)
 {
 	return parse_rule(ps, POLICY_RULE_BLOCK_EXTENSIONS, argc, argv, err);
+}
+
+static int
+parse_tls_splice(struct parse *ps, int argc, char **argv, struct werr *err)
+{
+	return parse_rule(ps, POLICY_RULE_TLS_SPLICE, argc, argv, err);
+}
+
+static int
+parse_tls_splice_categories(struct parse *ps, int argc, char **argv,
+    struct werr *err)
+{
+	return parse_rule(ps, POLICY_RULE_TLS_SPLICE_CATEGORIES, argc, argv,
+	    err);
 }
 
 /* phrase_lists NAME...: the phrase lists whose scores count. */

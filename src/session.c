@@ -6,7 +6,9 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
+#include <openssl/ssl.h>
 
 #include "log.h"
 #include "netaddr.h"
@@ -16,6 +18,9 @@
 
 /* How long a closing connection may keep sending before we hang up. */
 #define SESSION_LINGER_SEC	2
+
+/* Polls (10 ms apart) for a TLS connection's last bytes to go out. */
+#define SESSION_FLUSH_POLLS	200
 
 /* Bytes per read(2) and write(2) on a client connection. */
 #define SESSION_MAX_IO		(64 * 1024)
@@ -68,12 +73,33 @@ session_close(struct session *s)
 	session_free(s);
 }
 
-/* Answer sent: stop sending, read and drop what the client still sends. */
+/*
+ * Answer sent: stop sending, read and drop what the client still sends.
+ * Through TLS, first a close_notify (RFC 8446 section 6.1), and the
+ * encrypted bytes still queued below the TLS layer must reach the socket
+ * before it is shut: that layer has no callback of ours, so it is
+ * polled, briefly.
+ */
 static void
 session_linger(struct session *s)
 {
+	struct bufferevent *under = bufferevent_get_underlying(s->bev);
+	struct timeval tv = { 0, 10000 };
 	evutil_socket_t fd = bufferevent_getfd(s->bev);
 
+	if (under != NULL && !s->shut_wr) {
+		if (!s->tls_closed) {
+			s->tls_closed = true;
+			(void)SSL_shutdown(bufferevent_openssl_get_ssl(s->bev));
+		}
+		s->flushing = evbuffer_get_length(
+		    bufferevent_get_output(under)) > 0 &&
+		    s->flush_polls++ < SESSION_FLUSH_POLLS;
+		if (s->flushing) {
+			evtimer_add(s->timer, &tv);
+			return;
+		}
+	}
 	if (!s->shut_wr) {
 		s->shut_wr = true;
 		shutdown(fd, SHUT_WR);
@@ -181,12 +207,42 @@ session_timer(evutil_socket_t fd, short what, void *arg)
 		s->state = SESSION_TXN;
 		txn_reject(s, 408, "request head not received in time");
 		break;
-	case SESSION_IDLE:
 	case SESSION_CLOSING:
+		if (s->flushing) {
+			session_linger(s);
+			break;
+		}
+		session_close(s);
+		break;
+	case SESSION_IDLE:
 	default:
 		session_close(s);
 		break;
 	}
+}
+
+/* Every byte queued for the client counts, for the access log. */
+static void
+session_count_out(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct session *s = arg;
+
+	(void)buf;
+	s->out_bytes += info->n_added;
+}
+
+void
+session_set_bev(struct session *s, struct bufferevent *bev)
+{
+	/* What the TLS layer adds below is not what the client reads. */
+	evbuffer_remove_cb(bufferevent_get_output(s->bev), session_count_out,
+	    s);
+	evbuffer_add_cb(bufferevent_get_output(bev), session_count_out, s);
+	s->bev = bev;
+	bufferevent_setcb(bev, session_read, session_write, session_event, s);
+	bufferevent_setwatermark(bev, EV_READ, 0, session_read_limit(s));
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
 void
@@ -272,6 +328,7 @@ session_accept(struct worker *w, evutil_socket_t fd,
 	s->state = SESSION_IDLE;
 	bufferevent_setcb(s->bev, session_read, session_write, session_event,
 	    s);
+	evbuffer_add_cb(bufferevent_get_output(s->bev), session_count_out, s);
 	bufferevent_setwatermark(s->bev, EV_READ, 0, session_read_limit(s));
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
 	session_arm(s, w->rc->cfg.client_header_timeout);

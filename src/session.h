@@ -41,6 +41,20 @@ struct session {
 	struct event		*timer;
 	enum session_state	 state;
 	bool			 shut_wr;
+	/* Inside an inspected (bumped) CONNECT: the TLS server name and
+	   port every request on this connection goes to. */
+	bool			 bumped;
+	bool			 tls_closed;	/* close_notify queued */
+	bool			 flushing;	/* waiting to shut down */
+	unsigned		 flush_polls;
+	uint64_t		 out_bytes;	/* added for the client, ever */
+	char			 bump_host[256];
+	uint16_t		 bump_port;
+	/* Warden answers every request itself: a blocked site, or an
+	   origin whose certificate was refused (bump_why). */
+	bool			 bump_local;
+	bool			 bump_bad_cert;
+	char			 bump_why[200];
 	unsigned		 nreq;
 	struct session		*next, *prev;
 };
@@ -53,6 +67,11 @@ void	session_txn_done(struct session *s, bool keep_alive);
 void	session_close(struct session *s);
 /* Shutdown: an idle session closes now; a busy one after its response. */
 void	session_drain(struct session *s);
+/*
+ * Puts bev (a TLS filter over the session's bufferevent, which it now
+ * owns) in the session's place, with the session's callbacks.
+ */
+void	session_set_bev(struct session *s, struct bufferevent *bev);
 /* The size of the client read buffer that suspends reading. */
 size_t	session_read_limit(const struct session *s);
 

@@ -3,13 +3,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <llhttp.h>
+#include <openssl/ssl.h>
 
+#include "ca.h"
+#include "certforge.h"
 #include "decode.h"
 #include "errpage.h"
 #include "inspect.h"
@@ -23,6 +28,7 @@
 #include "urlnorm.h"
 #include "logwriter.h"
 #include "session.h"
+#include "tls.h"
 #include "tunnel.h"
 #include "upstream.h"
 #include "worker.h"
@@ -61,7 +67,7 @@ struct txn {
 	struct http_msg		*req;
 	struct url		 url;
 	char			 authority[URL_HOST_MAX + 8];
-	char			 key[URL_HOST_MAX + 8];
+	char			 key[URL_HOST_MAX + 16];	/* pool key */
 	char			*logurl;
 	enum body_mode		 req_body;
 	uint64_t		 req_left;
@@ -70,6 +76,17 @@ struct txn {
 	bool			 websocket;
 	bool			 peeking;	/* CONNECT: reading the hello */
 	bool			 peeked;	/* 200 sent before connecting */
+	/* tls_inspect on: a CONNECT being bumped, or a request inside. */
+	bool			 bump;		/* verify upstream, then forge */
+	bool			 bump_handshake;	/* the client's, going on */
+	char			 bump_host[URLNORM_HOST_MAX];
+	struct uptls		*uptls;
+	struct forged		*forged;
+	bool			 https;		/* a request in a bumped session */
+	bool			 connect_blocked;	/* answered over TLS */
+	bool			 bump_local;	/* no origin: Warden answers */
+	bool			 bump_bad_cert;	/* ... that it was refused */
+	char			 bump_why[200];
 	bool			 keep_alive;	/* the client connection, after */
 	int64_t			 max_forwards;	/* -1: none, or not applied */
 
@@ -111,7 +128,7 @@ struct txn {
 	/* For the log. */
 	int			 status;
 	const char		*result;
-	uint64_t		 bytes_out;
+	uint64_t		 out_mark;	/* s->out_bytes at the start */
 	char			 ctype[128];
 	char			 peer[INET6_ADDRSTRLEN];
 };
@@ -123,6 +140,24 @@ static void	txn_connect(struct txn *);
 static void	txn_relay_more(struct txn *, int);
 static void	txn_timeouts(struct bufferevent *, unsigned, unsigned);
 static void	txn_peek(struct txn *);
+static void	txn_bump_start(struct txn *);
+static void	txn_bump_local(struct txn *, bool, const char *);
+static void	txn_bump_client(struct txn *, X509 *);
+static void	txn_peek_start(struct txn *);
+static void	txn_connected(struct upconn *, enum upstream_err,
+		    const char *, void *);
+
+/* TLS to the origin of a request inside a bumped session is up. */
+static void
+txn_https_upstream(struct upconn *uc, enum upstream_err err,
+    const char *detail, void *arg)
+{
+	struct txn *t = arg;
+
+	t->uptls = NULL;
+	txn_connected(uc, err, detail, t);
+}
+static void	txn_up_ready(struct txn *);
 
 static struct evbuffer *
 txn_cout(struct txn *t)
@@ -161,7 +196,7 @@ txn_log(struct txn *t)
 	r.client = t->s->addr;
 	r.result = t->result != NULL ? t->result : "NONE_NONE";
 	r.status = t->status;
-	r.bytes = t->bytes_out;
+	r.bytes = t->s->out_bytes - t->out_mark;
 	if (t->req != NULL && t->req->method != NULL) {
 		snprintf(method, sizeof(method), "%.*s",
 		    (int)t->req->method_len, t->req->method);
@@ -194,6 +229,8 @@ txn_free(struct txn *t, bool up_reusable)
 {
 	if (t->connecting != NULL)
 		upstream_connect_cancel(t->connecting);
+	upstream_tls_cancel(t->uptls);
+	forged_unref(t->forged);
 	if (t->tun != NULL)
 		tunnel_free(t->tun);
 	if (t->up != NULL)
@@ -274,7 +311,6 @@ txn_reply(struct txn *t, int status, const char *errname,
 	struct evbuffer *out = txn_cout(t);
 	bool head = t->req != NULL && t->req->method_id == HTTP_HEAD;
 	char date[64];
-	size_t before = evbuffer_get_length(out);
 
 	t->keep_alive = keep && t->keep_alive && t->req_done;
 	txn_date(date, sizeof(date));
@@ -296,7 +332,6 @@ txn_reply(struct txn *t, int status, const char *errname,
 	evbuffer_add(out, "\r\n", 2);
 	if (!head)
 		evbuffer_add(out, body, body_len);
-	t->bytes_out += evbuffer_get_length(out) - before;
 	t->status = status;
 	t->resp_head_sent = true;
 	snprintf(t->ctype, sizeof(t->ctype), "%s", ctype);
@@ -357,6 +392,7 @@ txn_reject(struct session *s, int status, const char *why)
 	t->s = s;
 	t->w = s->w;
 	t->rc = runconf_ref(s->w->rc);
+	t->out_mark = s->out_bytes;
 	t->id = s->w->next_txn_id++;
 	clock_gettime(CLOCK_REALTIME, &t->t0_real);
 	clock_gettime(CLOCK_MONOTONIC, &t->t0_mono);
@@ -426,19 +462,20 @@ txn_make_logurl(struct txn *t)
 
 	if (u->form == URL_FORM_AUTHORITY || u->form == URL_FORM_ABSOLUTE) {
 		if (url_format_authority(u->host, u->host_ipv6, u->port,
-		    u->form == URL_FORM_AUTHORITY ? 0 : 80, t->authority,
-		    sizeof(t->authority)) == -1)
+		    u->form == URL_FORM_AUTHORITY ? 0 : t->https ? 443 : 80,
+		    t->authority, sizeof(t->authority)) == -1)
 			return -1;
-		snprintf(t->key, sizeof(t->key), "%s%s%s:%u",
-		    u->host_ipv6 ? "[" : "", u->host, u->host_ipv6 ? "]" : "",
-		    (unsigned)u->port);
+		snprintf(t->key, sizeof(t->key), "%s%s%s%s:%u",
+		    t->https ? "tls:" : "", u->host_ipv6 ? "[" : "", u->host,
+		    u->host_ipv6 ? "]" : "", (unsigned)u->port);
 	}
 	if (u->form == URL_FORM_AUTHORITY) {
 		t->logurl = strdup(t->authority);
 	} else if (u->form == URL_FORM_ABSOLUTE) {
-		len = strlen(t->authority) + u->path_len + 9;
+		len = strlen(t->authority) + u->path_len + 10;
 		if ((t->logurl = malloc(len)) != NULL)
-			snprintf(t->logurl, len, "http://%s%s%.*s",
+			snprintf(t->logurl, len, "%s://%s%s%.*s",
+			    t->https ? "https" : "http",
 			    t->authority, u->path_slash ? "/" : "",
 			    (int)u->path_len, u->path);
 	} else {
@@ -634,6 +671,13 @@ txn_block(struct txn *t)
 	log_info("txn %" PRIu64 " %s: blocked %s (group %s, %s: %s)", t->id,
 	    t->s->addr, t->logurl, t->dec.group, reason_str(t->dec.reason),
 	    t->dec.rule);
+	if (t->req->method_id == HTTP_CONNECT &&
+	    cfg->tls_inspect == TLS_INSPECT_ON) {
+		/* Answer 200, then show the block page over TLS. */
+		t->connect_blocked = true;
+		txn_peek_start(t);
+		return;
+	}
 	if (t->req->method_id == HTTP_CONNECT) {
 		n = snprintf(text, sizeof(text), "Blocked by Warden: %s "
 		    "(%s; request %s)\n", txn_reason_words(t->dec.reason),
@@ -698,7 +742,8 @@ txn_policy(struct txn *t)
 		return -1;
 	}
 	if (url_format_authority(t->nhost, is_ip && strchr(t->nhost, ':') !=
-	    NULL, u->port, connect ? 443 : 80, auth, sizeof(auth)) == -1) {
+	    NULL, u->port, connect || t->https ? 443 : 80, auth,
+	    sizeof(auth)) == -1) {
 		txn_error(t, 400, NULL, "bad-request", "host too long");
 		return -1;
 	}
@@ -727,8 +772,8 @@ txn_policy(struct txn *t)
 			return -1;
 		}
 	}
-	r = snprintf(url, sizeof(auth) + 16, "%s://%s", connect ? "https" :
-	    "http", auth);
+	r = snprintf(url, sizeof(auth) + 16, "%s://%s", connect || t->https ?
+	    "https" : "http", auth);
 	/* The path fits: url has room for the authority plus cap. */
 	memcpy(url + r, path, strlen(path) + 1);
 	free(t->logurl);
@@ -810,7 +855,8 @@ txn_peek_deny(struct txn *t, enum reason why, const char *rule)
 /*
  * The policy for the server name a ClientHello carries, when it is not
  * the CONNECT's host: the request rules as for a CONNECT to that name.
- * Returns 0 to go on, -1 when the transaction has ended.
+ * Returns 0 to go on, 1 when the name is blocked (t->dec says why), -1
+ * when the transaction has ended.
  */
 static int
 txn_peek_policy(struct txn *t, const char *sni)
@@ -844,14 +890,44 @@ txn_peek_policy(struct txn *t, const char *sni)
 		txn_peek_deny(t, REASON_NONE, "");
 		return -1;
 	}
-	if (t->dec.verdict == VERDICT_BLOCK) {
-		txn_peek_deny(t, REASON_NONE, "");
-		return -1;
-	}
+	if (t->dec.verdict == VERDICT_BLOCK)
+		return 1;
 	/* Safe search holds for the name the client really talks to. */
 	if (t->dec.safe_search && t->connect_host == NULL)
 		t->connect_host = safesearch_connect_host(host);
 	return 0;
+}
+
+/* Whether the policy says bump_host is tunnelled, not decrypted. */
+static bool
+txn_peek_splice(struct txn *t, bool is_ip)
+{
+	char url[URLNORM_HOST_MAX + 16], rule[256];
+	struct txn_facts f;
+	struct werr err;
+	int r;
+
+	snprintf(url, sizeof(url), "https://%s/", t->bump_host);
+	memset(&f, 0, sizeof(f));
+	f.client = (const struct sockaddr *)&t->s->ss;
+	f.is_connect = true;
+	f.host = t->bump_host;
+	f.host_is_ip = is_ip;
+	f.port = t->url.port;
+	f.url = url;
+	f.now = time(NULL);
+	f.cats = t->w->cats;
+	f.scratch = t->w->scratch;
+	r = policy_tls_splice(t->rc->policy, &f, rule, sizeof(rule), &err);
+	if (r == -1)
+		/* Decrypting is the side that still filters. */
+		log_warnx("txn %" PRIu64 " %s: %s: splice check failed, "
+		    "inspecting: %s", t->id, t->s->addr, t->bump_host,
+		    err.msg);
+	else if (r == 1)
+		log_debug("txn %" PRIu64 " %s: %s spliced (%s)", t->id,
+		    t->s->addr, t->bump_host, rule);
+	return r == 1;
 }
 
 /*
@@ -867,6 +943,7 @@ txn_peek(struct txn *t)
 	struct tlshello hello;
 	struct werr err;
 	unsigned char *p;
+	bool is_ip;
 	size_t n;
 	int r;
 
@@ -900,13 +977,183 @@ txn_peek(struct txn *t)
 		return;
 	}
 	if (!hello.has_sni) {
+		if (t->connect_blocked) {
+			txn_peek_deny(t, REASON_NONE, "");
+			return;
+		}
 		if (cfg->tls_no_sni_block) {
 			txn_peek_deny(t, REASON_BLOCK_TLS, "no server name");
 			return;
 		}
-	} else if (txn_peek_policy(t, hello.sni) == -1)
+	} else if (!t->connect_blocked &&
+	    (r = txn_peek_policy(t, hello.sni)) != 0) {
+		if (r == -1)
+			return;
+		t->connect_blocked = true;
+	}
+	if (cfg->tls_inspect == TLS_INSPECT_ON && hello.has_sni &&
+	    urlnorm_host(hello.sni, strlen(hello.sni), t->bump_host,
+	    sizeof(t->bump_host), &is_ip, &err) == 0) {
+		if (t->connect_blocked) {
+			/* The block page, over TLS, without the origin. */
+			txn_bump_local(t, false, NULL);
+			return;
+		}
+		t->bump = !txn_peek_splice(t, is_ip);
+	} else if (t->connect_blocked) {
+		txn_peek_deny(t, REASON_NONE, "");
 		return;
+	}
 	txn_connect(t);
+}
+
+/* ---- CONNECT: bumping (tls_inspect on) --------------------------------- */
+
+/*
+ * The client finished its handshake with the forged certificate: from
+ * now on the session reads HTTP requests for bump_host through TLS, and
+ * the CONNECT's transaction ends (logged as bumped).
+ */
+static void
+txn_bump_ready(struct txn *t)
+{
+	struct session *s = t->s;
+
+	t->bump_handshake = false;
+	s->bumped = true;
+	snprintf(s->bump_host, sizeof(s->bump_host), "%s", t->bump_host);
+	s->bump_port = t->url.port;
+	s->bump_local = t->bump_local;
+	s->bump_bad_cert = t->bump_bad_cert;
+	snprintf(s->bump_why, sizeof(s->bump_why), "%s", t->bump_why);
+	if (!t->bump_local)
+		t->result = "TCP_BUMP";
+	t->keep_alive = true;
+	t->req_done = true;
+	txn_end(t, false);
+}
+
+/*
+ * The origin's certificate verified: forge one like it and start the
+ * client's handshake on it, over the bytes of the ClientHello already
+ * read.
+ */
+static void
+txn_bump_upstream(struct upconn *uc, enum upstream_err err,
+    const char *detail, void *arg)
+{
+	struct txn *t = arg;
+	X509 *peer;
+
+	t->uptls = NULL;
+	if (err != UPSTREAM_OK) {
+		/*
+		 * Never re-signed: the client gets Warden's own page saying
+		 * what is wrong, under a certificate naming the host only.
+		 */
+		log_info("txn %" PRIu64 " %s: %s: the origin's TLS was refused: "
+		    "%s", t->id, t->s->addr, t->bump_host, detail);
+		t->dec.verdict = VERDICT_BLOCK;
+		t->dec.reason = REASON_BLOCK_TLS;
+		snprintf(t->dec.rule, sizeof(t->dec.rule), "origin certificate: "
+		    "%.180s", detail);
+		t->result = "TCP_DENIED";
+		txn_bump_local(t, true, detail);
+		return;
+	}
+	t->up = uc;
+	snprintf(t->peer, sizeof(t->peer), "%s", uc->peer);
+	peer = SSL_get1_peer_certificate(bufferevent_openssl_get_ssl(uc->bev));
+	/* The verified connection serves the first request inside. */
+	upstream_release(t->up, true);
+	t->up = NULL;
+	if (peer == NULL) {
+		txn_kill(t, "no origin certificate");
+		return;
+	}
+	txn_bump_client(t, peer);
+	X509_free(peer);
+}
+
+/*
+ * Starts the client's handshake on a certificate forged like cert, over
+ * the bytes of the ClientHello already read.
+ */
+static void
+txn_bump_client(struct txn *t, X509 *cert)
+{
+	const struct runconf *rc = t->rc;
+	struct bufferevent *under = t->s->bev, *bev;
+	struct werr werr;
+	SSL_CTX *ctx;
+	SSL *ssl;
+
+	if ((t->forged = certforge_get(rc->cf, cert, time(NULL), &werr)) ==
+	    NULL) {
+		log_warnx("txn %" PRIu64 " %s: %s: cannot forge: %s", t->id,
+		    t->s->addr, t->bump_host, werr.msg);
+		txn_kill(t, "cannot forge a certificate");
+		return;
+	}
+	if ((ctx = tls_forged_ctx(t->forged, ca_cert(rc->ca), &werr)) ==
+	    NULL || (ssl = SSL_new(ctx)) == NULL) {
+		log_warnx("txn %" PRIu64 " %s: %s: %s", t->id, t->s->addr,
+		    t->bump_host, ctx == NULL ? werr.msg : "out of memory");
+		txn_kill(t, "TLS setup failed");
+		return;
+	}
+	bev = bufferevent_openssl_filter_new(t->w->base, under, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE |
+	    BEV_OPT_DEFER_CALLBACKS);
+	if (bev == NULL) {
+		SSL_free(ssl);
+		txn_kill(t, "out of memory");
+		return;
+	}
+	t->bump_handshake = true;
+	session_set_bev(t->s, bev);
+	txn_timeouts(bev, txn_cfg(t)->client_header_timeout,
+	    txn_cfg(t)->read_timeout);
+	/* The ClientHello is already in the socket's buffer. */
+	bufferevent_trigger(under, EV_READ, 0);
+}
+
+/*
+ * Warden answers this HTTPS connection itself, without the origin: the
+ * block page for a blocked site, or (bad_cert) a page saying why the
+ * origin's certificate was refused.
+ */
+static void
+txn_bump_local(struct txn *t, bool bad_cert, const char *why)
+{
+	struct werr err;
+	X509 *x;
+
+	t->bump_local = true;
+	t->bump_bad_cert = bad_cert;
+	snprintf(t->bump_why, sizeof(t->bump_why), "%s", why != NULL ? why :
+	    "");
+	if ((x = tls_name_cert(t->bump_host, time(NULL), &err)) == NULL) {
+		log_warnx("txn %" PRIu64 " %s: %s: %s", t->id, t->s->addr,
+		    t->bump_host, err.msg);
+		txn_kill(t, "cannot make a certificate");
+		return;
+	}
+	txn_bump_client(t, x);
+	X509_free(x);
+}
+
+/* Connected to the origin for a bumped CONNECT: TLS to it first. */
+static void
+txn_bump_start(struct txn *t)
+{
+	struct upconn *uc = t->up;
+
+	t->up = NULL;
+	t->uptls = upstream_tls(uc, t->w->tls_client, t->bump_host,
+	    txn_bump_upstream, t);
+	if (t->uptls == NULL)
+		txn_kill(t, "out of memory");
 }
 
 /*
@@ -930,6 +1177,77 @@ txn_peek_start(struct txn *t)
 	txn_peek(t);
 }
 
+/*
+ * A request inside an HTTPS connection Warden answers itself: the origin
+ * was not contacted (a blocked site: the policy normally blocked the
+ * request already) or its certificate was refused.
+ */
+static void
+txn_bump_answer(struct txn *t)
+{
+	const struct session *s = t->s;
+	char msg[URL_HOST_MAX + 320];
+
+	if (s->bump_bad_cert) {
+		snprintf(msg, sizeof(msg), "The secure connection to %s "
+		    "failed: %s. Warden does not pass on a site it cannot "
+		    "verify.", s->bump_host, s->bump_why);
+		txn_error(t, 502, "TCP_DENIED", "tls-failed", msg);
+		return;
+	}
+	txn_error(t, 403, "TCP_DENIED", "blocked", "This site is blocked.");
+}
+
+/*
+ * A request inside a bumped CONNECT: origin-form, for the host the TLS
+ * server name named (RFC 9110 section 7.4: a request for another one is
+ * misdirected, or a client could reach any site through an allowed
+ * one). It becomes an https:// request to that host. 0, or -1 when the
+ * transaction has ended.
+ */
+static int
+txn_bumped_target(struct txn *t)
+{
+	const struct session *s = t->s;
+	const struct hdr *h = t->req->info.host;
+	char host[URL_HOST_MAX], msg[URL_HOST_MAX * 2 + 96];
+	struct werr err;
+	uint16_t port;
+	size_t len;
+	bool v6;
+
+	if (t->url.form != URL_FORM_ORIGIN) {
+		txn_error(t, 400, NULL, "bad-request", "Requests inside an "
+		    "HTTPS connection name a path, not a URL.");
+		return -1;
+	}
+	if (h == NULL || url_parse_authority(h->value, h->value_len, false,
+	    443, host, sizeof(host), &v6, &port, &err) == -1) {
+		txn_error(t, 400, NULL, "bad-request", "A valid Host field is "
+		    "required.");
+		return -1;
+	}
+	len = strlen(host);
+	if (len > 0 && host[len - 1] == '.')
+		host[--len] = '\0';
+	if (strcasecmp(host, s->bump_host) != 0 || port != s->bump_port) {
+		snprintf(msg, sizeof(msg), "This connection is for %s; the "
+		    "request is for %.*s.", s->bump_host,
+		    (int)(h->value_len > URL_HOST_MAX ? URL_HOST_MAX :
+		    h->value_len), h->value);
+		txn_error(t, 421, NULL, "misdirected", msg);
+		return -1;
+	}
+	snprintf(t->url.scheme, sizeof(t->url.scheme), "https");
+	snprintf(t->url.host, sizeof(t->url.host), "%s", s->bump_host);
+	t->url.host_ipv6 = false;
+	t->url.port = s->bump_port;
+	t->url.port_explicit = s->bump_port != 443;
+	t->url.form = URL_FORM_ABSOLUTE;
+	t->https = true;
+	return 0;
+}
+
 void
 txn_start(struct session *s, struct http_msg *m)
 {
@@ -946,6 +1264,7 @@ txn_start(struct session *s, struct http_msg *m)
 	t->s = s;
 	t->w = s->w;
 	t->rc = runconf_ref(s->w->rc);
+	t->out_mark = s->out_bytes;
 	t->id = s->w->next_txn_id++;
 	snprintf(t->req_id, sizeof(t->req_id), "%u-%" PRIu64, s->w->id,
 	    t->id);
@@ -988,6 +1307,8 @@ txn_start(struct session *s, struct http_msg *m)
 		txn_error(t, 400, NULL, "bad-request", err.msg);
 		return;
 	}
+	if (s->bumped && txn_bumped_target(t) == -1)
+		return;
 	if (txn_host_ok(t, &err) == -1) {
 		txn_error(t, 400, NULL, "bad-request", err.msg);
 		return;
@@ -1057,8 +1378,12 @@ txn_start(struct session *s, struct http_msg *m)
 	}
 	if (txn_policy(t) == -1)
 		return;
-	if (connect && txn_cfg(t)->tls_inspect == TLS_INSPECT_PEEK) {
+	if (connect && txn_cfg(t)->tls_inspect != TLS_INSPECT_OFF) {
 		txn_peek_start(t);
+		return;
+	}
+	if (s->bump_local) {
+		txn_bump_answer(t);
 		return;
 	}
 	txn_connect(t);
@@ -1304,7 +1629,7 @@ txn_tunnel_done(const struct tunnel_stats *st, const char *why, void *arg)
 	struct txn *t = arg;
 	struct session *s = t->s;
 
-	t->bytes_out += st->to_client;
+	(void)st;	/* what went to the client is counted as it went */
 	t->keep_alive = false;
 	txn_abort(t, why != NULL ? why : "tunnel closed");
 	session_close(s);
@@ -1329,6 +1654,10 @@ txn_up_ready(struct txn *t)
 
 	snprintf(t->peer, sizeof(t->peer), "%s", t->up->peer);
 	if (t->req->method_id == HTTP_CONNECT) {
+		if (t->bump) {
+			txn_bump_start(t);
+			return;
+		}
 		if (!t->peeked)
 			evbuffer_add(txn_cout(t), est, sizeof(est) - 1);
 		t->status = 200;
@@ -1360,8 +1689,23 @@ txn_connected(struct upconn *uc, enum upstream_err err, const char *detail,
 	t->connecting = NULL;
 	switch (err) {
 	case UPSTREAM_OK:
+		if (t->https && strncmp(uc->key, "tls:", 4) != 0) {
+			/* Inside a bumped session: TLS to the origin too. */
+			t->uptls = upstream_tls(uc, t->w->tls_client,
+			    t->url.host, txn_https_upstream, t);
+			if (t->uptls == NULL)
+				txn_error(t, 503, NULL, "internal",
+				    "out of memory");
+			return;
+		}
 		t->up = uc;
 		txn_up_ready(t);
+		return;
+	case UPSTREAM_TLS:
+		snprintf(msg, sizeof(msg), "The secure connection to %s "
+		    "failed: %s. Warden does not pass on a site it cannot "
+		    "verify.", t->authority, detail);
+		txn_error(t, 502, NULL, upstream_err_str(err), msg);
 		return;
 	case UPSTREAM_DNS:
 		snprintf(msg, sizeof(msg), "The name %s could not be resolved "
@@ -1429,7 +1773,6 @@ txn_write_response_head(struct txn *t, const struct http_msg *m,
     bool final, const char *extra)
 {
 	struct evbuffer *out = txn_cout(t);
-	size_t before = evbuffer_get_length(out);
 
 	evbuffer_add_printf(out, "HTTP/1.1 %d %.*s\r\n", m->status,
 	    (int)m->reason_len, m->reason != NULL ? m->reason : "");
@@ -1467,7 +1810,6 @@ txn_write_response_head(struct txn *t, const struct http_msg *m,
 	if (extra != NULL)
 		evbuffer_add(out, extra, strlen(extra));
 	evbuffer_add(out, "\r\n", 2);
-	t->bytes_out += evbuffer_get_length(out) - before;
 }
 
 static void
@@ -1476,10 +1818,8 @@ txn_resp_done(struct txn *t)
 	const struct http_msg *m = t->resp;
 	bool reusable;
 
-	if (t->resp_chunk_out) {
+	if (t->resp_chunk_out)
 		evbuffer_add(txn_cout(t), "0\r\n\r\n", 5);
-		t->bytes_out += 5;
-	}
 	/* Any byte past the end of the message poisons the connection. */
 	reusable = t->resp_body != BODY_EOF && !m->info.conn_close &&
 	    (m->minor == 1 || m->info.conn_keep_alive) && t->req_done &&
@@ -1606,7 +1946,7 @@ static void
 txn_release(struct txn *t, bool end)
 {
 	struct evbuffer *out = txn_cout(t);
-	size_t len = evbuffer_get_length(t->held), before;
+	size_t len = evbuffer_get_length(t->held);
 
 	if (t->sniff_ev != NULL)
 		event_del(t->sniff_ev);
@@ -1616,13 +1956,11 @@ txn_release(struct txn *t, bool end)
 	t->holding = false;
 	txn_write_response_head(t, t->resp, true, NULL);
 	t->resp_head_sent = true;
-	before = evbuffer_get_length(out);
 	if (t->resp_chunk_out && len > 0)
 		evbuffer_add_printf(out, "%zx\r\n", len);
 	evbuffer_add_buffer(out, t->held);
 	if (t->resp_chunk_out && len > 0)
 		evbuffer_add(out, "\r\n", 2);
-	t->bytes_out += evbuffer_get_length(out) - before;
 	if (end)
 		txn_resp_done(t);
 	else
@@ -1758,7 +2096,7 @@ txn_websocket(struct txn *t, struct http_msg *m)
 static int
 txn_relay_body(struct txn *t, struct evbuffer *in, struct evbuffer *out)
 {
-	size_t before = evbuffer_get_length(out), n;
+	size_t n;
 	struct evbuffer_iovec v;
 	const char *why = NULL;
 	ssize_t used;
@@ -1810,9 +2148,7 @@ txn_relay_body(struct txn *t, struct evbuffer *in, struct evbuffer *out)
 			break;
 		}
 	}
-	if (!t->holding)
-		t->bytes_out += evbuffer_get_length(out) - before;
-	t->relay_to = NULL;
+		t->relay_to = NULL;
 	return r;
 }
 
@@ -1839,7 +2175,6 @@ txn_first_body(struct txn *t, struct evbuffer *in)
 	r = txn_relay_body(t, in, tmp);
 	if (r == -1) {
 		evbuffer_free(tmp);
-		t->bytes_out = 0;
 		txn_error(t, 502, NULL, "bad-response",
 		    "The origin's response body framing is invalid.");
 		return;
@@ -2060,6 +2395,19 @@ txn_client_event(struct txn *t, short what)
 	if (t->peeking) {
 		txn_kill(t, (what & BEV_EVENT_TIMEOUT) ? "no ClientHello in "
 		    "time" : "client went away before its ClientHello");
+		return;
+	}
+	if (t->bump_handshake) {
+		if (what & BEV_EVENT_CONNECTED) {
+			txn_bump_ready(t);
+			return;
+		}
+		/* Pinning, or the CA is not installed on the client. */
+		log_info("txn %" PRIu64 " %s: %s: the client did not accept "
+		    "the inspection certificate", t->id, s->addr,
+		    t->bump_host);
+		t->result = "TCP_BUMP_ABORTED";
+		txn_kill(t, "client refused the forged certificate");
 		return;
 	}
 	if ((what & BEV_EVENT_TIMEOUT) && !t->req_done &&

@@ -1,6 +1,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +9,11 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "log.h"
 #include "netaddr.h"
@@ -56,6 +61,8 @@ upstream_err_str(enum upstream_err e)
 		return "timeout";
 	case UPSTREAM_LOOP:
 		return "loop";
+	case UPSTREAM_TLS:
+		return "tls-failed";
 	case UPSTREAM_INTERNAL:
 		return "internal";
 	}
@@ -266,6 +273,130 @@ upstream_connect(struct worker *w, const char *host, uint16_t port,
 	evtimer_add(c->timer, &tv);
 	c->dns = dns_resolve(w->dns, c->host, port, ucn_dns_done, c);
 	return c;
+}
+
+/* ---- TLS to origins --------------------------------------------- */
+
+struct uptls {
+	struct upconn	*uc;
+	upstream_cb	 cb;
+	void		*arg;
+};
+
+void
+upstream_tls_cancel(struct uptls *t)
+{
+	if (t == NULL)
+		return;
+	uc_free(t->uc);
+	free(t);
+}
+
+static void
+uptls_finish(struct uptls *t, enum upstream_err err, const char *detail)
+{
+	upstream_cb cb = t->cb;
+	void *arg = t->arg;
+	struct upconn *uc = t->uc;
+
+	free(t);
+	if (err != UPSTREAM_OK) {
+		uc_free(uc);
+		uc = NULL;
+	} else {
+		bufferevent_setcb(uc->bev, NULL, NULL, NULL, NULL);
+		bufferevent_set_timeouts(uc->bev, NULL, NULL);
+	}
+	cb(uc, err, detail, arg);
+}
+
+static void
+uptls_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct uptls *t = arg;
+	SSL *ssl = bufferevent_openssl_get_ssl(bev);
+	X509 *peer;
+	unsigned long e;
+	long v;
+	char why[200];
+
+	if (what & BEV_EVENT_CONNECTED) {
+		/* The handshake ran without checking: judge it now. */
+		if ((peer = SSL_get1_peer_certificate(ssl)) == NULL) {
+			uptls_finish(t, UPSTREAM_TLS, "no certificate");
+			return;
+		}
+		X509_free(peer);
+		if ((v = SSL_get_verify_result(ssl)) != X509_V_OK) {
+			uptls_finish(t, UPSTREAM_TLS,
+			    X509_verify_cert_error_string(v));
+			return;
+		}
+		uptls_finish(t, UPSTREAM_OK, "");
+		return;
+	}
+	if (what & BEV_EVENT_TIMEOUT) {
+		uptls_finish(t, UPSTREAM_TIMEOUT, "TLS handshake timed out");
+		return;
+	}
+	if ((e = bufferevent_get_openssl_error(bev)) != 0) {
+		ERR_error_string_n(e, why, sizeof(why));
+		uptls_finish(t, UPSTREAM_TLS, why);
+		return;
+	}
+	uptls_finish(t, UPSTREAM_TLS, "the connection closed during the "
+	    "TLS handshake");
+}
+
+struct uptls *
+upstream_tls(struct upconn *uc, SSL_CTX *ctx, const char *host,
+    upstream_cb cb, void *arg)
+{
+	const struct config *cfg = &uc->w->rc->cfg;
+	struct timeval tv = { cfg->connect_timeout, 0 };
+	struct bufferevent *bev;
+	X509_VERIFY_PARAM *vp;
+	unsigned char a[sizeof(struct in6_addr)];
+	char key[sizeof(uc->key)];
+	struct uptls *t;
+	SSL *ssl = NULL;
+	bool ip;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL || ctx == NULL ||
+	    (ssl = SSL_new(ctx)) == NULL)
+		goto fail;
+	t->uc = uc;
+	t->cb = cb;
+	t->arg = arg;
+	ip = inet_pton(AF_INET, host, a) == 1 ||
+	    inet_pton(AF_INET6, host, a) == 1;
+	vp = SSL_get0_param(ssl);
+	/* RFC 6066 section 3: no address in SNI; RFC 6125: the name. */
+	if ((ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, host) :
+	    X509_VERIFY_PARAM_set1_host(vp, host, 0)) != 1 ||
+	    (!ip && SSL_set_tlsext_host_name(ssl, host) != 1))
+		goto fail;
+	bev = bufferevent_openssl_filter_new(uc->w->base, uc->bev, ssl,
+	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE |
+	    BEV_OPT_DEFER_CALLBACKS);
+	if (bev == NULL)
+		goto fail;
+	ssl = NULL;		/* the bufferevent's now */
+	uc->bev = bev;
+	if (strlen(uc->key) + 4 >= sizeof(uc->key))
+		goto fail;
+	memcpy(key, uc->key, sizeof(key));
+	snprintf(uc->key, sizeof(uc->key), "tls:%.*s",
+	    (int)(sizeof(uc->key) - 5), key);
+	bufferevent_setcb(bev, NULL, NULL, uptls_event, t);
+	bufferevent_set_timeouts(bev, &tv, &tv);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	return t;
+fail:
+	SSL_free(ssl);
+	free(t);
+	uc_free(uc);
+	return NULL;
 }
 
 /* ---- the pool ---------------------------------------------------- */

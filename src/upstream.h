@@ -23,7 +23,8 @@ struct worker;
 struct upconn {
 	struct bufferevent	*bev;
 	struct worker		*w;
-	char			 key[URL_HOST_MAX + 8];	/* "host:port" */
+	char			 key[URL_HOST_MAX + 16];	/* "host:port",
+							   "tls:host:port" */
 	char			 peer[INET6_ADDRSTRLEN];
 	struct sockaddr_storage	 peer_ss;
 	unsigned		 nreq;		/* requests sent on it */
@@ -36,6 +37,8 @@ enum upstream_err {
 	UPSTREAM_CONNECT,	/* every address refused or unreachable */
 	UPSTREAM_TIMEOUT,	/* connect_timeout passed */
 	UPSTREAM_LOOP,		/* the address is wardend itself */
+	UPSTREAM_TLS,		/* handshake failed, or the certificate is
+				   not valid for the name */
 	UPSTREAM_INTERNAL,
 };
 const char	*upstream_err_str(enum upstream_err);
@@ -55,6 +58,22 @@ struct upconnect;
 struct upconnect	*upstream_connect(struct worker *w, const char *host,
 			    uint16_t port, upstream_cb cb, void *arg);
 void			 upstream_connect_cancel(struct upconnect *c);
+
+struct uptls;
+struct ssl_ctx_st;
+
+/*
+ * Makes uc (just connected, owned by the caller until now) a TLS
+ * connection to host with ctx: SNI and the certificate's name are host,
+ * the certificate must verify against ctx's trust store. The callback
+ * runs later from the loop with uc (now the TLS bufferevent, its pool
+ * key "tls:host:port") and UPSTREAM_OK, or with NULL (uc freed) and
+ * UPSTREAM_TLS or UPSTREAM_TIMEOUT and the reason in words ("certificate
+ * has expired", "hostname mismatch"). NULL when out of memory (uc freed).
+ */
+struct uptls	*upstream_tls(struct upconn *uc, struct ssl_ctx_st *ctx,
+		    const char *host, upstream_cb cb, void *arg);
+void		 upstream_tls_cancel(struct uptls *t);
 
 /* An idle pooled connection to key ("host:port"), or NULL. */
 struct upconn	*upstream_pool_get(struct worker *w, const char *key);

@@ -173,12 +173,12 @@ reload(void)
 	}
 	if (strcmp(cfg->access_log, d.rc->cfg.access_log) != 0)
 		logwriter_reopen(cfg->access_log);
-	rc = runconf_new(cfg, p, ++d.generation);
+	rc = runconf_new(cfg, p, ++d.generation, &err);
 	policy_unref(p);
 	free(cfg);
 	if (rc == NULL) {
-		log_warnx("reload: out of memory; the running configuration "
-		    "stays");
+		log_warnx("reload refused, the running configuration stays: "
+		    "%s", err.msg);
 		return;
 	}
 	for (i = 0; i < d.nworkers; i++)
@@ -367,6 +367,16 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (args.test) {
+		struct runconf *trc;
+
+		/* What starting would load: the CA for tls_inspect on. */
+		if ((trc = runconf_new(cfg, policy, 0, &err)) == NULL) {
+			fprintf(stderr, "%s\n", err.msg);
+			policy_unref(policy);
+			free(cfg);
+			return 1;
+		}
+		runconf_unref(trc);
 		fprintf(stderr, "%s: configuration OK\n", args.conf_path != NULL ?
 		    args.conf_path : "(built-in defaults)");
 		fprintf(stderr, "%s: policy OK\n", cfg->policy_dir);
@@ -385,8 +395,12 @@ main(int argc, char *argv[])
 			free(cfg);
 			return 1;
 		}
-	if ((d.rc = runconf_new(cfg, policy, ++d.generation)) == NULL)
-		fatalx("out of memory");
+	if ((d.rc = runconf_new(cfg, policy, ++d.generation, &err)) == NULL) {
+		fprintf(stderr, "%s\n", err.msg);
+		policy_unref(policy);
+		free(cfg);
+		return 1;
+	}
 	policy_unref(policy);
 	free(cfg);
 	cfg = &d.rc->cfg;

@@ -10,28 +10,43 @@
 #include <event2/listener.h>
 #include <event2/thread.h>
 
+#include "ca.h"
 #include "catstore.h"
+#include "certforge.h"
 #include "mimesniff.h"
 #include "log.h"
 #include "netaddr.h"
 #include "policy.h"
 #include "dns.h"
 #include "session.h"
+#include "tls.h"
 #include "upstream.h"
 #include "worker.h"
 
 struct runconf *
 runconf_new(const struct config *cfg, struct policy *policy,
-    uint64_t generation)
+    uint64_t generation, struct werr *err)
 {
 	struct runconf *rc;
+	struct werr sub;
 
-	if ((rc = calloc(1, sizeof(*rc))) == NULL)
+	if ((rc = calloc(1, sizeof(*rc))) == NULL) {
+		werr_set(err, "out of memory");
 		return NULL;
+	}
 	atomic_init(&rc->refs, 1);
 	rc->generation = generation;
 	rc->cfg = *cfg;
 	rc->policy = policy_ref(policy);
+	if (cfg->tls_inspect == TLS_INSPECT_ON) {
+		if ((rc->ca = ca_load(cfg->tls_ca_dir, &sub)) == NULL ||
+		    (rc->cf = certforge_new(rc->ca, 10000, &sub)) == NULL) {
+			werr_set(err, "tls_inspect on: %s (make the CA with "
+			    "'wardenctl ca init')", sub.msg);
+			runconf_unref(rc);
+			return NULL;
+		}
+	}
 	snprintf(rc->via, sizeof(rc->via), "1.1 %s (warden/%s)",
 	    cfg->visible_hostname, WD_VERSION);
 	return rc;
@@ -49,6 +64,8 @@ runconf_unref(struct runconf *rc)
 {
 	if (rc != NULL && atomic_fetch_sub(&rc->refs, 1) == 1) {
 		policy_unref(rc->policy);
+		certforge_free(rc->cf);
+		ca_free(rc->ca);
 		free(rc);
 	}
 }
@@ -142,6 +159,12 @@ worker_policy_state(struct worker *w)
 	w->cats = NULL;
 	policy_scratch_free(w->scratch);
 	w->scratch = policy_scratch_new(w->rc->policy);
+	SSL_CTX_free(w->tls_client);
+	w->tls_client = NULL;
+	if (w->rc->cfg.tls_inspect == TLS_INSPECT_ON &&
+	    (w->tls_client = tls_client_ctx_new(&w->rc->cfg, &err)) == NULL)
+		log_warnx("worker %u: %s: HTTPS to origins fails until a "
+		    "reload", w->id, err.msg);
 	if (path[0] == '\0' || access(path, F_OK) == -1)
 		return;
 	if ((w->cats = catstore_open(path, 4096, &err)) == NULL &&
@@ -302,6 +325,7 @@ worker_join_free(struct worker *w)
 	catstore_close(w->cats);
 	policy_scratch_free(w->scratch);
 	mimesniff_free(w->magic);
+	SSL_CTX_free(w->tls_client);
 	if (w->base != NULL)
 		event_base_free(w->base);
 	runconf_unref(atomic_exchange(&w->pending, NULL));

@@ -24,12 +24,18 @@ struct runconf {
 	uint64_t	generation;
 	struct config	cfg;
 	struct policy	*policy;	/* a reference */
+	/* tls_inspect on: the local root CA and the forge (else NULL). */
+	struct ca	*ca;
+	struct certforge *cf;
 	char		via[320];	/* "1.1 host (warden/x.y.z)" */
 };
 
-/* Takes a new reference to policy. */
+/*
+ * Takes a new reference to policy; with tls_inspect on, loads the CA
+ * from tls_ca_dir. NULL with err set.
+ */
 struct runconf	*runconf_new(const struct config *cfg, struct policy *policy,
-		    uint64_t generation);
+		    uint64_t generation, struct werr *err);
 struct runconf	*runconf_ref(struct runconf *rc);
 void		 runconf_unref(struct runconf *rc);
 
@@ -40,6 +46,7 @@ struct policy;
 struct catstore;
 struct policy_scratch;
 struct mimesniff;
+struct ssl_ctx_st;
 
 struct worker {
 	unsigned		 id;
@@ -52,6 +59,7 @@ struct worker {
 	struct catstore		*cats;
 	struct policy_scratch	*scratch;
 	struct mimesniff	*magic;		/* libmagic, this thread's */
+	struct ssl_ctx_st	*tls_client;	/* towards origins (tls on) */
 	struct evconnlistener	*listeners[CONFIG_MAX_LISTEN];
 	size_t			 nlisteners;
 	struct runconf		*rc;		/* current; a txn refs its own */

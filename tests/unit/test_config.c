@@ -31,7 +31,7 @@ static const char *const all_keys[] = {
 	"max_request_line", "max_header_size", "max_headers",
 	"max_connections", "upstream_pool_per_host", "upstream_pool_max",
 	"scan_max_size", "scan_oversize", "tls_inspect", "tls_no_sni",
-	"tls_non_tls",
+	"tls_non_tls", "tls_upstream_ca_file",
 };
 
 /* Asserts that loading path fails with exactly path followed by want. */
@@ -227,8 +227,14 @@ test_tls_keys(void)
 	    -1);
 	CU_ASSERT_STRING_EQUAL(err.msg, "tls_non_tls: 'splice' is not close "
 	    "or tunnel");
-	CU_ASSERT_EQUAL(config_set_option(&cfg, "tls_inspect=on", &err), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not available yet"));
+	CU_ASSERT_EQUAL(config_set_option(&cfg, "tls_inspect=on", &err), 0);
+	CU_ASSERT_EQUAL(cfg.tls_inspect, TLS_INSPECT_ON);
+	CU_ASSERT_EQUAL(config_set_option(&cfg, "tls_inspect=yes", &err), -1);
+	CU_ASSERT_STRING_EQUAL(cfg.tls_upstream_ca_file, "");
+	CU_ASSERT_EQUAL(config_set_option(&cfg,
+	    "tls_upstream_ca_file=/etc/ssl/extra.pem", &err), 0);
+	CU_ASSERT_STRING_EQUAL(cfg.tls_upstream_ca_file,
+	    "/etc/ssl/extra.pem");
 }
 
 static void

@@ -1,0 +1,74 @@
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "policy.h"
+#include "policy_int.h"
+
+/*
+ * Which HTTPS connections are not decrypted when tls_inspect is on:
+ * those whose server name is in a tls_splice list (its domains file: a
+ * domain and its subdomains) or in a tls_splice_categories category.
+ * Banking, health and applications that pin their certificates belong
+ * there: they are tunnelled untouched, decided on their name only.
+ */
+int
+policy_tls_splice(const struct policy *p, const struct txn_facts *f,
+    char *rule, size_t rulelen, struct werr *err)
+{
+	const struct policy_entry *e;
+	const struct policy_rules *rs;
+	const struct policy_rule *r;
+	const struct policy_list *l;
+	const struct catset *cs = NULL;
+	struct policy_scratch *own = NULL;
+	struct policy_ctx c;
+	struct decision d;
+	const char *name;
+	size_t i, k;
+	int rc = 0;
+
+	memset(&d, 0, sizeof(d));
+	c.p = p;
+	c.d = &d;
+	c.cats_done = false;
+	c.cats.n = 0;
+	c.failed = false;
+	c.g = f->client != NULL ? policy_group_for(p, f->client, f->user) :
+	    p->def;
+	if ((c.s = f->scratch) == NULL &&
+	    (c.s = own = policy_scratch_new(p)) == NULL)
+		return werr_set(err, "out of memory");
+	rs = &c.g->rules[POLICY_RULE_TLS_SPLICE];
+	for (i = 0; i < rs->n && rc == 0; i++) {
+		r = &rs->v[i];
+		if (!policy_rule_active(&c, f, r))
+			continue;
+		for (k = 0; k < r->n && rc == 0; k++) {
+			l = r->lists[k];
+			if (!l->has_domains || (e = check_domain_match(l,
+			    f->host, f->host_is_ip)) == NULL)
+				continue;
+			snprintf(rule, rulelen, "%s/domains:%u %s", l->path,
+			    e->line, e->s);
+			rc = 1;
+		}
+	}
+	rs = &c.g->rules[POLICY_RULE_TLS_SPLICE_CATEGORIES];
+	for (i = 0; i < rs->n && rc == 0; i++) {
+		r = &rs->v[i];
+		if (f->cats == NULL || !policy_rule_active(&c, f, r))
+			continue;
+		if (cs == NULL && (cs = policy_categories(&c, f, err)) == NULL) {
+			rc = -1;
+			break;
+		}
+		if ((name = check_category_match(r, cs)) != NULL) {
+			snprintf(rule, rulelen, "%s", name);
+			rc = 1;
+		}
+	}
+	policy_scratch_free(own);
+	return rc;
+}

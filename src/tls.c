@@ -1,0 +1,169 @@
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/x509v3.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "certforge.h"
+#include "tls.h"
+
+/* ALPN: length-prefixed protocol names (RFC 7301 section 3.1). */
+static const unsigned char tls_alpn_http11[] = "\x08http/1.1";
+
+static int
+tls_werr(struct werr *err, const char *what)
+{
+	char buf[200];
+	unsigned long e = ERR_get_error();
+
+	if (e == 0)
+		return werr_set(err, "%s", what);
+	ERR_error_string_n(e, buf, sizeof(buf));
+	ERR_clear_error();
+	return werr_set(err, "%s: %s", what, buf);
+}
+
+SSL_CTX *
+tls_client_ctx_new(const struct config *cfg, struct werr *err)
+{
+	SSL_CTX *ctx;
+
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
+		tls_werr(err, "TLS client context");
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	/*
+	 * The handshake is allowed to finish whatever the certificate: the
+	 * verification result is read afterwards, so that the refusal can
+	 * say exactly what is wrong.
+	 */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+		tls_werr(err, "the system's trust store");
+		goto fail;
+	}
+	if (cfg->tls_upstream_ca_file[0] != '\0' &&
+	    SSL_CTX_load_verify_locations(ctx, cfg->tls_upstream_ca_file,
+	    NULL) != 1) {
+		tls_werr(err, cfg->tls_upstream_ca_file);
+		goto fail;
+	}
+	if (SSL_CTX_set_alpn_protos(ctx, tls_alpn_http11,
+	    sizeof(tls_alpn_http11) - 1) != 0) {
+		tls_werr(err, "ALPN");
+		goto fail;
+	}
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+/* The client offers protocols; Warden speaks HTTP/1.1 only. */
+static int
+tls_alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+    const unsigned char *in, unsigned inlen, void *arg)
+{
+	unsigned char *sel;
+
+	(void)ssl;
+	(void)arg;
+	if (SSL_select_next_proto(&sel, outlen, tls_alpn_http11,
+	    sizeof(tls_alpn_http11) - 1, in, inlen) != OPENSSL_NPN_NEGOTIATED)
+		return SSL_TLSEXT_ERR_NOACK;
+	*out = sel;
+	return SSL_TLSEXT_ERR_OK;
+}
+
+static void
+tls_ctx_free(void *ctx)
+{
+	SSL_CTX_free(ctx);
+}
+
+SSL_CTX *
+tls_forged_ctx(struct forged *f, X509 *ca_cert, struct werr *err)
+{
+	SSL_CTX *ctx;
+
+	if ((ctx = forged_get_ctx(f)) != NULL)
+		return ctx;
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
+		tls_werr(err, "TLS server context");
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (SSL_CTX_use_certificate(ctx, forged_cert(f)) != 1 ||
+	    SSL_CTX_use_PrivateKey(ctx, forged_key(f)) != 1 ||
+	    SSL_CTX_add1_chain_cert(ctx, ca_cert) != 1) {
+		tls_werr(err, "the forged certificate");
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_alpn_select_cb(ctx, tls_alpn_select, NULL);
+	if (forged_set_ctx(f, ctx, tls_ctx_free) == -1) {
+		/* Another worker made one first: use it. */
+		SSL_CTX_free(ctx);
+		ctx = forged_get_ctx(f);
+	}
+	return ctx;
+}
+
+/* The key stand-in certificates carry: never used to sign anything. */
+static EVP_PKEY		*tls_name_key;
+static pthread_once_t	 tls_name_once = PTHREAD_ONCE_INIT;
+
+static void
+tls_name_key_init(void)
+{
+	tls_name_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+}
+
+X509 *
+tls_name_cert(const char *host, time_t now, struct werr *err)
+{
+	unsigned char a[sizeof(struct in6_addr)], serial[16];
+	char san[300];
+	X509_EXTENSION *ext = NULL;
+	X509_NAME *name;
+	BIGNUM *bn = NULL;
+	X509 *x = NULL;
+	bool ip;
+
+	pthread_once(&tls_name_once, tls_name_key_init);
+	if (tls_name_key == NULL) {
+		tls_werr(err, "stand-in key");
+		return NULL;
+	}
+	ip = inet_pton(AF_INET, host, a) == 1 ||
+	    inet_pton(AF_INET6, host, a) == 1;
+	snprintf(san, sizeof(san), "%s:%s", ip ? "IP" : "DNS", host);
+	if ((x = X509_new()) == NULL || X509_set_version(x, 2) != 1 ||
+	    RAND_bytes(serial, sizeof(serial)) != 1 ||
+	    (bn = BN_bin2bn(serial, sizeof(serial), NULL)) == NULL ||
+	    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) == NULL ||
+	    X509_time_adj_ex(X509_getm_notBefore(x), 0, -3600, &now) == NULL ||
+	    X509_time_adj_ex(X509_getm_notAfter(x), 1, 0, &now) == NULL ||
+	    (name = X509_get_subject_name(x)) == NULL ||
+	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+	    (const unsigned char *)host, -1, -1, 0) != 1 ||
+	    X509_set_issuer_name(x, name) != 1 ||
+	    X509_set_pubkey(x, tls_name_key) != 1 ||
+	    (ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name,
+	    san)) == NULL || X509_add_ext(x, ext, -1) != 1 ||
+	    X509_sign(x, tls_name_key, EVP_sha256()) == 0) {
+		tls_werr(err, "stand-in certificate");
+		X509_free(x);
+		x = NULL;
+	}
+	X509_EXTENSION_free(ext);
+	BN_free(bn);
+	return x;
+}

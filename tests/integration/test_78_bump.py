@@ -1,0 +1,194 @@
+"""tls_inspect on: wardend verifies the HTTPS origin's certificate (the
+test origin's CA given as tls_upstream_ca_file), shows the client a
+certificate forged from the local root CA that wardenctl made, and
+filters the decrypted requests like plain HTTP: the block page and the
+response phase over TLS, https:// URLs in the log, keep-alive inside the
+tunnel. Origins whose certificates do not verify are refused, never
+re-signed. Names under .localhost resolve to the loopback (RFC 6761)."""
+
+import os
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+
+from wardentest import check, check_eq, request_bytes, sha256
+from wardentest.tools import s_client
+from wardentest.util import LOCALHOST
+
+SHIPPED = os.path.join(os.environ.get("WD_SRCDIR", ""), "policies")
+
+CONF = """
+list local_block local/block
+list splice local/splice
+phrases test phrases/test
+group default {
+    block local_block
+    phrase_lists test
+    tls_splice splice
+    safe_search off
+}
+"""
+
+
+def _policy(env):
+    d = env.path("policy")
+    if not os.path.exists(d):
+        os.makedirs(os.path.join(d, "local/block"))
+        os.makedirs(os.path.join(d, "phrases/test"))
+        shutil.copy(os.path.join(SHIPPED, "blockpage.html"), d)
+        with open(os.path.join(d, "policy.conf"), "w") as f:
+            f.write(CONF)
+        with open(os.path.join(d, "local/block/urls"), "w") as f:
+            f.write("localhost/secret\n")
+        os.makedirs(os.path.join(d, "local/splice"))
+        with open(os.path.join(d, "local/splice/domains"), "w") as f:
+            f.write("spliced.localhost\n")
+        with open(os.path.join(d, "phrases/test/weighted"), "w") as f:
+            f.write("<jackpot><60>\n")
+    return d
+
+
+def _ca(env):
+    """The local root CA, made by wardenctl in the test's state_dir."""
+    state = env.path("state")
+    exe = os.path.join(os.path.dirname(env.exe), "wardenctl")
+    p = subprocess.run([exe, "-o", "state_dir=" + state, "ca", "init", "-k"],
+                       capture_output=True, timeout=60)
+    check_eq(p.returncode, 0, "wardenctl ca init: %r" % p.stderr)
+    return os.path.join(state, "ca", "ca.crt")
+
+
+def _wardend(env, **keys):
+    n = env.nginx
+    ca = _ca(env)
+    keys.setdefault("policy_dir", _policy(env))
+    keys.setdefault("tls_inspect", "on")
+    keys.setdefault("tls_upstream_ca_file", env.pki.ca_cert)
+    keys.setdefault("connect_ports", "443, %d" % n.https_port)
+    return n, env.wardend(keys=keys), ca
+
+
+def _page(env, name, data):
+    rel = "t78/%s/%s" % (env.name, name)
+    path = os.path.join(env.content.docroot, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+    return "/" + rel
+
+
+def test_bump_fetch_through_forged_certificate(env):
+    n, w, ca = _wardend(env)
+    url = n.https_url("/64k.bin", host="localhost")
+    r = env.curl(url, proxy=w, cacert=ca)
+    check_eq((r.rc, r.connect_status, r.status), (0, 200, 200), "curl through inspection: " + r.describe())
+    check_eq(sha256(r.body), env.content.sha["64k.bin"], "the body, decrypted and encrypted again")
+    w.wait_log(r"TCP_BUMP/200 \d+ CONNECT localhost:%d " % n.https_port)
+    w.wait_log(r"TCP_MISS/200 \d+ GET https://localhost:%d/64k\.bin " % n.https_port)
+    # The certificate the client sees is Warden's, mirroring the origin's.
+    rc, out, err = s_client("localhost:%d" % n.https_port, w.port, ca,
+                            send=b"GET /1k.bin HTTP/1.1\r\nHost: localhost:%d\r\nConnection: close\r\n\r\n"
+                            % n.https_port)
+    check_eq(rc, 0, "s_client with the Warden CA: " + err[-300:])
+    check("Verify return code: 0 (ok)" in out, "the forged chain verifies: " + out[-500:])
+    check(re.search(r"issuer=.*Warden local CA", out), "issued by the local CA: " + out[:1500])
+    check("HTTP/1.1 200 OK" in out, "the response inside: " + out[-300:])
+    # The client that does not trust the local CA refuses the handshake.
+    r = env.curl(n.https_url("/1k.bin", host="localhost"), proxy=w, cacert=env.pki.ca_cert)
+    check_eq(r.rc, 60, "a client without the local CA: " + r.describe())
+    w.wait_log(r"TCP_BUMP_ABORTED/200 \d+ CONNECT localhost:%d " % n.https_port)
+
+
+def test_bump_keepalive_and_policy_inside(env):
+    n, w, ca = _wardend(env)
+    blocked = n.https_url("/secret/x.html", host="localhost")
+    page = _page(env, "jackpot.html", b"<html><body>jackpot jackpot</body></html>\n")
+    ok = n.https_url("/1k.bin", host="localhost")
+    # Three requests on one inspected connection (curl takes the URLs
+    # in order; the first one's body is r.body).
+    r = env.curl(ok, proxy=w, cacert=ca, args=["-o", "/dev/null", "-o", "/dev/null", blocked,
+                                                n.https_url(page, host="localhost")])
+    statuses = [int(b[0].split()[1]) for b in r.blocks]
+    check_eq(statuses, [200, 403, 403, 200], "CONNECT, then 403 (URL list), 403 (phrases), 200: %r" % r.blocks)
+    check(b"/secret/x.html" in r.body and b"block" in r.body.lower(),
+          "the block page over TLS names the URL: %r" % r.body[:400])
+    w.wait_log(r"TCP_DENIED/403 \d+ GET https://localhost:%d/secret/x\.html .* reason=block-url " % n.https_port)
+    w.wait_log(r"TCP_DENIED/403 \d+ GET https://localhost:%d%s .* reason=block-phrase " % (n.https_port, re.escape(page)))
+    w.wait_log(r"TCP_MISS/200 \d+ GET https://localhost:%d/1k\.bin " % n.https_port)
+    check_eq(len([l for l in w.log_lines() if " CONNECT " in l]), 1, "one CONNECT for the three requests")
+
+
+def test_bump_misdirected_request(env):
+    n, w, ca = _wardend(env)
+    s = socket.create_connection((LOCALHOST, w.port), timeout=10)
+    target = "localhost:%d" % n.https_port
+    s.sendall(request_bytes("CONNECT", target, [("Host", target)]))
+    check(s.recv(4096).startswith(b"HTTP/1.1 200 "), "CONNECT answered")
+    ctx = ssl.create_default_context(cafile=ca)
+    t = ctx.wrap_socket(s, server_hostname="localhost")
+    t.sendall(b"GET /1k.bin HTTP/1.1\r\nHost: other.localhost:%d\r\n\r\n" % n.https_port)
+    got = t.recv(4096)
+    check(got.startswith(b"HTTP/1.1 421 "), "a request for another host inside the tunnel: %r" % got[:100])
+    t.close()
+
+
+def test_bump_origin_certificate_refused(env):
+    """An origin whose certificate does not verify is never re-signed: the
+    client gets Warden's page saying exactly what is wrong, under a
+    certificate that names the host only, and nothing reaches the origin."""
+    n, w, ca = _wardend(env, tls_upstream_ca_file="none")
+    # The test origin's CA is not in the system's store.
+    r = env.curl(n.https_url("/1k.bin", host="localhost"), proxy=w, cacert=ca)
+    check_eq((r.rc, r.status), (0, 502), "an origin that does not verify: " + r.describe())
+    check_eq(r.header("X-Warden-Error"), "tls-failed", "X-Warden-Error")
+    check(b"unable to get local issuer certificate" in r.body, "the page says why: %r" % r.body[:600])
+    w.wait_log(r"TCP_DENIED/200 \d+ CONNECT localhost:%d .* reason=block-tls " % n.https_port)
+    w.wait_log(r"TCP_DENIED/502 \d+ GET https://localhost:%d/1k\.bin " % n.https_port)
+    check(not any(e.get("uri") == "/1k.bin" and e.get("scheme") == "https" for e in n.entries()),
+          "the request reached an origin that was not verified")
+    # A name the origin's certificate does not carry.
+    n2, w2, ca2 = _wardend(env)
+    r = env.curl("https://wrong.localhost:%d/1k.bin" % n.https_port, proxy=w2, cacert=ca2)
+    check_eq((r.rc, r.status), (0, 502), "a wrong name: " + r.describe())
+    check(b"hostname mismatch" in r.body.lower() or b"Hostname mismatch" in r.body,
+          "the page says hostname mismatch: %r" % r.body[:600])
+
+
+def test_bump_blocked_site_gets_the_block_page(env):
+    """A blocked HTTPS site gets the real block page over TLS, without the
+    origin ever being contacted: by the CONNECT's name, and by the TLS
+    server name behind an allowed CONNECT."""
+    with open(os.path.join(_policy(env), "local/block/domains"), "w") as f:
+        f.write("blocked.localhost\n")
+    n, w, ca = _wardend(env)
+    r = env.curl("https://www.blocked.localhost:%d/page" % n.https_port, proxy=w, cacert=ca)
+    check_eq((r.rc, r.connect_status, r.status), (0, 200, 403), "a blocked HTTPS site: " + r.describe())
+    check_eq(r.header("X-Warden-Error"), "blocked", "X-Warden-Error")
+    check(b"www.blocked.localhost" in r.body, "the block page names the URL: %r" % r.body[:600])
+    w.wait_log(r"TCP_DENIED/403 \d+ GET https://www\.blocked\.localhost:%d/page .* reason=block-domain "
+               % n.https_port)
+    # CONNECT to an allowed name, TLS to a blocked one.
+    rc, out, err = s_client("localhost:%d" % n.https_port, w.port, ca, servername="blocked.localhost",
+                            send=b"GET /x HTTP/1.1\r\nHost: blocked.localhost:%d\r\nConnection: close\r\n\r\n"
+                            % n.https_port)
+    check("HTTP/1.1 403 " in out, "the block page behind an allowed CONNECT: " + out[-800:])
+    check(not any(e.get("scheme") == "https" for e in n.entries()), "a blocked site's origin was contacted")
+
+
+def test_bump_spliced_host_keeps_its_certificate(env):
+    """A host in a tls_splice list is tunnelled untouched: the client sees
+    the origin's own certificate, not a forged one."""
+    n, w, ca = _wardend(env)
+    target = "www.spliced.localhost:%d" % n.https_port
+    rc, out, err = s_client(target, w.port, env.pki.ca_cert, servername="www.spliced.localhost",
+                            send=b"GET /1k.bin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    check_eq(rc, 0, "s_client to a spliced host with the origin's CA: " + err[-300:])
+    check("Warden local CA" not in out, "a spliced host got a forged certificate: " + out[:1200])
+    w.wait_log(r"TCP_TUNNEL/200 \d+ CONNECT %s " % re.escape(target))
+    # And a host that is not in the list is inspected.
+    rc, out, err = s_client("localhost:%d" % n.https_port, w.port, ca,
+                            send=b"GET /1k.bin HTTP/1.1\r\nHost: localhost:%d\r\nConnection: close\r\n\r\n"
+                            % n.https_port)
+    check(re.search(r"issuer=.*Warden local CA", out), "localhost is inspected: " + out[:1200])
