@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,35 +15,52 @@
  * A list of regular expressions, matched against a URL with as few
  * pcre2_match() calls as possible, whatever the number of patterns:
  *
- * - A pattern that holds a literal every match must contain (two bytes
- *   or more outside any group, class or quantifier; one in each branch of
- *   a top-level alternation) is indexed by two to four bytes of it. A URL
- *   is scanned once, and only the patterns whose key occurs in it are run:
- *   up to three hash probes per byte of URL (most stopped by a Bloom
- *   filter), however many patterns there are. Running a candidate alone
- *   costs about what its share of an alternation would, so even a short
- *   key pays as soon as it rules some patterns out.
+ * - A pattern is indexed when some set of literals can be shown to hold
+ *   one that every match contains: a literal outside any group, the
+ *   alternatives of a group every match goes through
+ *   ("(^|[-./_])(cocaine|trojan)s?" has "cocaine" or "trojan"), one per
+ *   branch of a top-level alternation. The reader below knows the syntax
+ *   URL lists use, and whatever it cannot prove required (an optional
+ *   piece, a lookaround, a construct it does not know) gives no key. Each
+ *   literal gives its rarest window of two to four bytes, rarity being a
+ *   static model of byte pairs in URLs, and the pattern takes the rarest
+ *   set. A URL is scanned once, up to three hash probes per byte (most
+ *   stopped by a Bloom filter), and only the patterns whose key occurs
+ *   in it are candidates.
+ * - A candidate of one branch may need more: the other required sets its
+ *   reading found ("nuderock" is keyed by "rock" and needs "nude"). A
+ *   signature of every window of the URL, made before the scan, rules out
+ *   most candidates that lack one without running PCRE2.
  * - The other patterns are joined into alternations of up to 255,
- *   "(?:p1)(?C1)|(?:p2)(?C2)|...", and run as one. The callout at the end
- *   of each alternative says which one matched.
+ *   "(?:p1)(?C1)|(?:p2)(?C2)|...", and run as one; patterns that start
+ *   alike (anchored, or with the same first bytes) are joined together, so
+ *   that PCRE2 keeps its start-of-match optimisations. The callout at the
+ *   end of each alternative says which one matched.
  * - A pattern that cannot share an alternation (backreferences and
  *   subroutine calls count groups from the start of the whole pattern;
  *   named groups would clash; backtracking verbs such as (*COMMIT) reach
  *   past their alternative; (?x) turns the rest of the line into a
- *   comment) runs alone.
+ *   comment) and has no key runs alone.
  *
  * Every pattern is compiled alone first, to check it and to report its
  * errors at its line; what runs is JIT-compiled (when PCRE2 has a JIT).
  * When several patterns match, the first in the file is reported, so a
  * decision does not depend on how the patterns were grouped. Matching is
- * byte-wise (no UTF) and caseless for ASCII.
+ * byte-wise (no UTF) and caseless for ASCII: keys are lower-cased, and so
+ * is the URL as it is scanned. tests/unit/test_policy_regex.c checks all
+ * this against one pcre2_match() per pattern.
  */
 
-#define RX_KEYS_MAX	8		/* one key per branch */
+#define RX_KEYS_MAX	128		/* one key per alternative */
+#define RX_NEED_SETS	3		/* more sets a candidate needs */
+#define RX_NEED_KEYS	8		/* keys of one */
 #define RX_CHUNK_MAX	255		/* callout numbers are 1..255 */
 #define RX_CHUNK_BYTES	16384		/* pattern bytes */
+#define RX_KIND_MIN	8		/* patterns that start alike */
 #define RX_BLOOM_MIN	65536u		/* bits; 16 a key */
 #define RX_BLOOM_MAX	(1u << 22)
+#define RX_SIG_LOG	12		/* bits of a subject's signature */
+#define RX_SIG_BITS	(1u << RX_SIG_LOG)
 #define RX_JIT_STACK_MIN	(32 * 1024)
 #define RX_JIT_STACK_MAX	(1024 * 1024)
 #define RX_OPTIONS	(PCRE2_CASELESS | PCRE2_NEVER_UTF | \
@@ -53,8 +71,9 @@ struct policy_rxpat {
 	uint32_t	 len;
 	uint32_t	 line;
 	pcre2_code	*code;		/* alone; JIT unless combined */
-	uint32_t	 key[RX_KEYS_MAX];
-	uint8_t		 nkeys;
+	uint32_t	*key;		/* nkeys keys, then need's */
+	uint16_t	 nkeys;
+	uint8_t		 need[RX_NEED_SETS]; /* sizes of more sets */
 	bool		 indexed;
 	bool		 combined;
 };
@@ -65,7 +84,20 @@ struct policy_rxchunk {
 	uint32_t	 n;
 };
 
-/* One key of the index: the patterns ids[start .. start + count). */
+/*
+ * A pattern under a key of the index, with what the subject's signature
+ * must show before it runs: need[k], the signature bit of the one key of
+ * its k-th other set (RX_NEED_NONE: no such set), and slow when a set of
+ * several keys needs rx_need_ok().
+ */
+#define RX_NEED_NONE	0xffff
+struct policy_rxent {
+	uint32_t	id;
+	uint16_t	need[RX_NEED_SETS];
+	bool		slow;
+};
+
+/* One key of the index: the patterns ent[start .. start + count). */
 struct policy_rxslot {
 	uint32_t	key;
 	uint32_t	start;
@@ -76,11 +108,12 @@ struct policy_rxset {
 	struct policy_rxpat	*pat;
 	size_t			 n, cap;
 	bool			 has2, has3, has4; /* key lengths */
+	bool			 has_need;
 	uint64_t		*bloom;
 	uint32_t		 bloom_shift;	/* 32 - log2(bits) */
 	struct policy_rxslot	*slot;
 	size_t			 mask;
-	uint32_t		*ids;
+	struct policy_rxent	*ent;
 	uint32_t		*alone;
 	size_t			 nalone, alonecap;
 	struct policy_rxchunk	*chunk;
@@ -94,19 +127,37 @@ struct policy_rxscratch {
 	uint32_t		*seen;		/* gen when last tried */
 	size_t			 nseen;
 	uint32_t		 gen;
+	uint64_t		 sig[RX_SIG_BITS / 64]; /* its keys */
 	bool			 recording;
 	uint32_t		 callout;	/* 0: none reached */
 };
 
-/* Index keys that nearly every URL holds: chosen only when nothing else. */
-static const char *const rx_common_keys[] = {
-	"http", "ttp:", "tp:/", "p://", "ttps", "tps:", "ps:/", "s://",
-	"www.", "/www", ".com", ".net", ".org", "html", ".htm", ".php",
-	".asp",
-	"htt", "ttp", "tp:", "p:/", "://", "tps", "ps:", "s:/", "www", "ww.",
-	".co", "com", "htm", "tml", "php", ".ph", ".ne", "net", ".or", "org",
-	"ht", "tt", "tp", "p:", ":/", "//", "ps", "s:", "ww", "w.", "/w", ".c",
-	"co", "om", "m/", ".h", "ml", "ph", "hp", ".n", ".o", "or", "rg",
+/*
+ * What nearly every URL holds, or very many do: the scheme, common host
+ * and file name parts, and the words of web plumbing (WordPress's
+ * "/wp-content/uploads/", "?utm_source="...). Every window of these is
+ * taken as found everywhere: a key only when nothing else is.
+ */
+static const char *const rx_common[] = {
+	"https://www.", "http://", ".com/", ".net/", ".org/", ".html",
+	".php", ".aspx", ".jsp", ".cgi", ".json", ".xml", ".css", ".js",
+	".min.", ".jpg", ".jpeg", ".png", ".gif", ".svg", ".webp", ".pdf",
+	"/wp-content/uploads/", "/wp-includes/", "/wp-admin/", "download",
+	"upload", "/static/", "/assets/", "/images/", "/image/", "/img/",
+	"/media/", "/video/", "/photos/", "/thumb", "/index.", "default",
+	"/search?q=", "query=", "/api/v1/", "/api/v2/", "format=json", "?id=",
+	"&page=", "utm_source=", "utm_medium=", "utm_campaign=", "/login",
+	"/account", "/user/", "/profile", "/category/", "/product",
+	"/article", "/news/", "/blog/", "/post/", "/page/", "/home", "/forum",
+	"/topic", "/comment", "/share", "facebook", "google", "twitter",
+	"youtube", "amazon", "analytics", "tracking", "/click", "redirect",
+	"online", "mobile", "/store", "/shop", "/cart", "/about", "/contact",
+	"privacy", "/terms", "script", "/style", "jquery", "plugin",
+	"/theme", "template", "/feed", "/files/", "/public/", "/cache/",
+	"/admin/", "/tag/", "width=", "height=", "lang=", "version", "/wiki/",
+	"/watch?v=", "/en/", "/fr/", "/de/", "cdn.", "static.", "img.",
+	"api.", "mail.", "news.", "blog.", "shop.", "media.", "secure.",
+	"forum.", "app.",
 };
 
 static unsigned char
@@ -350,167 +401,909 @@ rx_x_option(const char *s, size_t len)
 }
 
 /*
- * How good an index key is: four bytes beat three, letters are rarer in
- * URLs than digits, and digits than punctuation; what nearly every URL
- * holds comes last.
+ * How rare a key is in URLs: -log2 of its estimated chance at a given
+ * place of a URL, from a first-order Markov model over 36 symbols
+ * (letters, a digit, ". / - _ = ? & :", anything else), in whole bits.
+ * The counts were of 94,000 distinct URLs (those in Debian's
+ * documentation) and the words of 3,000 manual pages; a digit costs
+ * log2(10) more than its symbol, "anything else" about 2. Only the order
+ * matters: it tells "oinh" (24 bits) from "coin" (17) in "coinhive", and
+ * "egau" from "mega" (which "omega" holds) in "megaupload".
  */
-static int
-rx_key_score(uint32_t g, size_t n)
-{
-	char b[4];
-	size_t i;
-	int score = n == 4 ? 100 : n == 3 ? 50 : 0;
+#define RX_SYMS		36
+static const char rx_syms[] = "abcdefghijklmnopqrstuvwxyz0./-_=?&:";
+static const char rx_bits_first[] =
+    "5655465547855445b54458897a4545bccf7c";
+static const char *const rx_bits_next[RX_SYMS] = {
+	"7545874a4d8353b5b35366a87a488beffffe",	/* a */
+	"576737ab58d4a85bb77a4ffb69316bdffffe",	/* b */
+	"485738755d64ac19d57469ee7e4a8acdfffd",	/* c */
+	"5776079a5da89857d7697abdae499ab7fefc",	/* d */
+	"5744666a93956497833497767a5839acfffd",	/* e */
+	"456655cd2fd35c3bb5965efd5f399abeeffe",	/* f */
+	"7a4a4b761e968669a5474ccdb78648b9cfed",	/* g */
+	"4cca2edd4fbb9b5af8b22fef9b99bcedefff",	/* h */
+	"6655555ede946346d632a6f9f7ea8aef8fff",	/* i */
+	"7ccc3ddeafbedf66ce0d9f9fffdefeffffff",	/* j */
+	"4878175a4bb55778a7443b9a89a779beeeeb",	/* k */
+	"3bb63abc3fb2a934d95559ae5db839bdadfa",	/* l */
+	"37c93dce2ed62b54ec776dde7fc92cdeffff",	/* m */
+	"4c54464969968719da4367ed8da889befffe",	/* n */
+	"8862a57d86962376e36646699bea9bffffff",	/* o */
+	"5c973b955d959946f31539ed7fb88bccbf6f",	/* p */
+	"9ba7aaacabe4bac8b9880cbcda9779e8bceb",	/* q */
+	"4756264c3e675638d544558e5fa88abefffe",	/* r */
+	"7c693a965f67a755a9435aad7ed629bedf2c",	/* s */
+	"5b8b39c24fd77a43f6638d8c7ec948cefffe",	/* t */
+	"72745a5f6fc35495f444d8f8f7e7bcffffff",	/* u */
+	"2d9c2b8c2fe96966fb9a7dcbff487bccffff",	/* v */
+	"3aaa4c931fa5a63bf658bc3cbd94a95bdefb",	/* w */
+	"3a5749a93ca96782b8838bb75975378fccdc",	/* x */
+	"57655a7937b54433b535789978a567aadfdb",	/* y */
+	"3b9a2bba3bb7ab2cd99c6bdca36739bfdffc",	/* z */
+	"555555eeffffdffeffeffeeeff0678cffcea",	/* digit */
+	"4525655649765645955367688979ffffffff",	/* . */
+	"5536653759966264a654776b9a4d3bffbffa",	/* / */
+	"35455456497555448543565b886fadffffff",	/* - */
+	"6156757659966655a4557778da4abd7dddda",	/* _ */
+	"784678799ba66aa8d877a888bd0dabdddada",	/* = */
+	"7389d7791da7b5a6687799bd9d3dbbdddddd",	/* ? */
+	"255994476996479544455549999999699995",	/* & */
+	"ffffffeffffffffdfffffffeffbf0fffffef",	/* : */
+	"652555673885558595357777cc3c589cccc7",	/* anything else */
+};
 
-	for (i = 0; i < n; i++) {
-		b[i] = (char)(g >> (8 * (n - 1 - i)));
-		if (b[i] >= 'a' && b[i] <= 'z')
-			score += 2;
-		else if (rx_digit((unsigned char)b[i]))
-			score += 1;
+static unsigned
+rx_sym(unsigned char c)
+{
+	const char *p;
+
+	if (c >= 'a' && c <= 'z')
+		return c - 'a';
+	if (rx_digit(c))
+		return 26;
+	if (c != '\0' && (p = strchr(rx_syms + 27, c)) != NULL)
+		return (unsigned)(p - rx_syms);
+	return RX_SYMS - 1;
+}
+
+static unsigned
+rx_hex(char h)
+{
+	return h <= '9' ? (unsigned)(h - '0') : (unsigned)(h - 'a' + 10);
+}
+
+/* The windows of rx_common, sorted: built with the set, then freed. */
+struct rx_windows {
+	uint32_t	*g;
+	size_t		 n;
+};
+
+static int
+rx_g_cmp(const void *a, const void *b)
+{
+	const uint32_t *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+static int
+rx_windows_init(struct rx_windows *cw)
+{
+	const char *w;
+	size_t i, k, j, len, n = 0;
+	uint32_t g;
+
+	for (i = 0; i < WD_NELEM(rx_common); i++)
+		n += 3 * strlen(rx_common[i]);
+	cw->n = 0;
+	cw->g = malloc(n * sizeof(*cw->g));
+	if (cw->g == NULL)
+		return -1;
+	for (i = 0; i < WD_NELEM(rx_common); i++) {
+		w = rx_common[i];
+		len = strlen(w);
+		for (n = 2; n <= 4; n++)
+			for (k = 0; k + n <= len; k++) {
+				for (g = 0, j = 0; j < n; j++)
+					g = (g << 8) | (unsigned char)w[k + j];
+				cw->g[cw->n++] = g;
+			}
 	}
-	for (i = 0; i < WD_NELEM(rx_common_keys); i++)
-		if (strlen(rx_common_keys[i]) == n &&
-		    memcmp(b, rx_common_keys[i], n) == 0)
-			return score - 200;
-	return score;
+	qsort(cw->g, cw->n, sizeof(*cw->g), rx_g_cmp);
+	return 0;
+}
+
+/* The rarity of the n-byte key g (lower-cased), in bits; 0: everywhere. */
+static unsigned
+rx_key_bits(const struct rx_windows *cw, uint32_t g, size_t n)
+{
+	unsigned bits = 0, s, prev = 0;
+	size_t i;
+
+	if (bsearch(&g, cw->g, cw->n, sizeof(*cw->g), rx_g_cmp) != NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		s = rx_sym((unsigned char)(g >> (8 * (n - 1 - i))));
+		bits += i == 0 ? rx_hex(rx_bits_first[s]) :
+		    rx_hex(rx_bits_next[prev][s]);
+		bits += s == 26 ? 3 : s == RX_SYMS - 1 ? 2 : 0;
+		prev = s;
+	}
+	return bits;
 }
 
 /*
- * The literal being read. A key is two to four of its bytes (the longest
- * and rarest found), kept in a word: a shorter key has zero top bytes,
- * which a longer one never has (a literal byte is printable).
+ * What reading a piece of a pattern found. Exact: str[0 .. n) are all the
+ * strings it can match (lower-cased; "" for an assertion). Otherwise
+ * every match holds one of the keys key[0 .. n) (n 0: nothing known), a
+ * key being two to four bytes in a word (a shorter key has zero top
+ * bytes, which a longer one never has: a key byte is printable), and cost
+ * is the chance that a URL holds one, as the sum of 2^-bits.
  */
-struct rx_run {
-	uint32_t	g;
-	size_t		len;
-	int		pending;	/* a quantifier may take it */
-	bool		found;
-	int		best_score;
-	uint32_t	best;
+#define RX_EXACT_MAX	16		/* strings of an exact set */
+#define RX_STR_MAX	32		/* bytes of one */
+#define RX_CLASS_MAX	8		/* a class as an exact set */
+#define RX_DEPTH_MAX	16		/* nested groups read */
+
+struct rx_info {
+	bool		exact;
+	uint16_t	n;
+	double		cost;
+	union {
+		struct {
+			uint8_t	len[RX_EXACT_MAX];
+			char	s[RX_EXACT_MAX][RX_STR_MAX];
+		} str;
+		uint32_t key[RX_KEYS_MAX];
+	} u;
 };
 
 static void
-rx_run_consider(struct rx_run *r, uint32_t key, size_t n)
+rx_info_none(struct rx_info *in)
 {
-	int score;
-
-	score = rx_key_score(key, n);
-	if (!r->found || score > r->best_score) {
-		r->found = true;
-		r->best_score = score;
-		r->best = key;
-	}
+	in->exact = false;
+	in->n = 0;
+	in->cost = 0;
 }
 
 static void
-rx_run_confirm(struct rx_run *r)
+rx_info_empty(struct rx_info *in)
 {
-	if (r->pending == -1)
+	in->exact = true;
+	in->n = 1;
+	in->u.str.len[0] = 0;
+}
+
+static void
+rx_info_byte(struct rx_info *in, unsigned char c)
+{
+	in->exact = true;
+	in->n = 1;
+	in->u.str.len[0] = 1;
+	in->u.str.s[0][0] = (char)rx_lower(c);
+}
+
+/* 2^-bits, without libm. */
+static double
+rx_chance(unsigned bits)
+{
+	return 1.0 / (double)(1ULL << (bits < 60 ? bits : 60));
+}
+
+/* Whether the exact in holds the string s of len bytes already. */
+static bool
+rx_info_has(const struct rx_info *in, const char *s, size_t len)
+{
+	uint16_t k;
+
+	for (k = 0; k < in->n; k++)
+		if (in->u.str.len[k] == len &&
+		    memcmp(in->u.str.s[k], s, len) == 0)
+			return true;
+	return false;
+}
+
+static void
+rx_info_add(struct rx_info *in, const char *s, size_t len)
+{
+	if (rx_info_has(in, s, len))
 		return;
-	r->g = (r->g << 8) | rx_lower((unsigned char)r->pending);
-	r->pending = -1;
-	r->len++;
-	if (r->len >= 2)
-		rx_run_consider(r, r->g & 0xffff, 2);
-	if (r->len >= 3)
-		rx_run_consider(r, r->g & 0xffffff, 3);
-	if (r->len >= 4)
-		rx_run_consider(r, r->g, 4);
+	memcpy(in->u.str.s[in->n], s, len);
+	in->u.str.len[in->n++] = (uint8_t)len;
 }
 
-static void
-rx_run_end(struct rx_run *r, bool keep_pending)
+/* The n-byte window at s, in a word. */
+static uint32_t
+rx_window(const char *s, size_t n)
 {
-	if (keep_pending)
-		rx_run_confirm(r);
-	r->pending = -1;
-	r->len = 0;
-	r->g = 0;
+	uint32_t g = 0;
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		g = (g << 8) | (unsigned char)s[j];
+	return g;
+}
+
+/* The length of a key: its non-zero bytes. */
+static size_t
+rx_key_len(uint32_t g)
+{
+	return g >> 24 ? 4 : g >> 16 ? 3 : 2;
 }
 
 /*
- * Finds keys for the index: three or four bytes of a literal that every
- * match of the pattern contains, one for each branch of a top-level
- * alternation. Only the top level is read (groups and classes end a
- * literal; a quantifier takes its byte away from it), and a verb, \Q or
- * (?x) anywhere means no key. A key that is not truly required would lose
- * matches, so every doubt ends the literal.
+ * Which strings of the exact in hold the n-byte window g, as bits; with
+ * mk, only where mk[string][byte] is 0 throughout the window.
  */
-static bool
-rx_literal_keys(const char *s, size_t len, uint32_t *keys, uint8_t *nkeys)
+static uint32_t
+rx_info_holding(const struct rx_info *in, const uint8_t (*mk)[RX_STR_MAX],
+    uint32_t g, size_t n)
 {
-	struct rx_run r = { 0, 0, -1, false, 0, 0 };
-	unsigned char c;
-	size_t i = 0, k;
+	uint32_t m = 0, h, mask = n == 4 ? 0xffffffffu :
+	    (1u << (8 * n)) - 1;
+	uint16_t k;
+	size_t i, j;
 
-	*nkeys = 0;
-	if (memmem(s, len, "(*", 2) != NULL ||
-	    memmem(s, len, "\\Q", 2) != NULL || rx_x_option(s, len))
+	for (k = 0; k < in->n; k++)
+		for (h = 0, i = 0; i < in->u.str.len[k]; i++) {
+			h = (h << 8) | (unsigned char)in->u.str.s[k][i];
+			if (i + 1 < n || (h & mask) != g)
+				continue;
+			for (j = i + 1 - n; mk != NULL && j <= i &&
+			    !mk[k][j]; j++)
+				;
+			if (mk == NULL || j > i) {
+				m |= 1u << k;
+				break;
+			}
+		}
+	return m;
+}
+
+/* A window of an exact set: which strings hold it, how rare it is. */
+struct rx_cand {
+	uint32_t	g;
+	uint32_t	mask;
+	unsigned	bits;
+};
+
+/*
+ * Windows of two to four bytes such that every string of the exact in
+ * holds one (with mk, in bytes it does not mark): either the rarest
+ * window that all hold, or, when cheaper, windows chosen greedily by the
+ * strings each covers times its rarity (".xyz" and "tic." for
+ * ".erotic.com/" and ".erotic.xyz/" lose to "erot"). Their number, 0 when
+ * there is no such cover (a string shorter than two bytes, or all
+ * marked).
+ */
+static uint16_t
+rx_cover(const struct rx_info *in, const uint8_t (*mk)[RX_STR_MAX],
+    const struct rx_windows *cw, uint32_t *keys, double *cost)
+{
+	struct rx_cand cand[RX_EXACT_MAX * (RX_STR_MAX - 1) * 3], *c;
+	uint32_t covered = 0, all, m;
+	size_t k, i, j, w, wmin, nc = 0, best, one;
+	double score, top;
+	unsigned cnt;
+	uint16_t n = 0;
+	const char *s;
+
+	*cost = 0;
+	for (k = 0; k < in->n; k++)
+		if (in->u.str.len[k] < 2)
+			return 0;
+	all = (uint32_t)((1ULL << in->n) - 1);
+	for (k = 0; k < in->n; k++) {
+		s = in->u.str.s[k];
+		/*
+		 * Longer windows first, so that they win ties; one string
+		 * needs only its longest (no shorter one is rarer).
+		 */
+		wmin = in->n > 1 || mk != NULL ? 2 :
+		    in->u.str.len[0] < 4 ? in->u.str.len[0] : 4;
+		for (w = 4; w >= wmin; w--)
+			for (i = 0; i + w <= in->u.str.len[k]; i++) {
+				for (j = i; mk != NULL && j < i + w &&
+				    !mk[k][j]; j++)
+					;
+				if (mk != NULL && j < i + w)
+					continue;
+				c = &cand[nc++];
+				c->g = rx_window(s + i, w);
+				c->bits = rx_key_bits(cw, c->g, w);
+				c->mask = in->n == 1 ? 1 :
+				    rx_info_holding(in, mk, c->g, w);
+			}
+	}
+	/* The rarest window that all strings hold. */
+	for (one = nc, i = 0; i < nc; i++)
+		if (cand[i].mask == all &&
+		    (one == nc || cand[i].bits > cand[one].bits))
+			one = i;
+	while (covered != all) {
+		top = 0;
+		best = nc;
+		for (i = 0; i < nc; i++) {
+			for (cnt = 0, m = cand[i].mask & ~covered; m != 0;
+			    m &= m - 1)
+				cnt++;
+			score = cnt / rx_chance(cand[i].bits);
+			if (score > top) {
+				top = score;
+				best = i;
+			}
+		}
+		if (best == nc)
+			return 0;	/* a string with no window left */
+		covered |= cand[best].mask;
+		keys[n++] = cand[best].g;
+		*cost += rx_chance(cand[best].bits);
+	}
+	if (one < nc && rx_chance(cand[one].bits) <= *cost) {
+		n = 1;
+		keys[0] = cand[one].g;
+		*cost = rx_chance(cand[one].bits);
+	}
+	return n;
+}
+
+/* Makes an exact set a key set (rx_cover()), or "nothing known". */
+static void
+rx_info_keys(struct rx_info *in, const struct rx_windows *cw)
+{
+	uint32_t keys[RX_EXACT_MAX];
+	double cost;
+	uint16_t n;
+
+	if (!in->exact)
+		return;
+	n = rx_cover(in, NULL, cw, keys, &cost);
+	in->exact = false;
+	in->n = n;
+	in->cost = cost;
+	memcpy(in->u.key, keys, n * sizeof(*keys));
+}
+
+/*
+ * The keys of an exact set apart from where the index's keys are: every
+ * string holds one of these too, elsewhere. "shad" for "exploitshadow",
+ * "shadowexploit" and "warez-shadow" leaves "expl" and "ware". 0: none.
+ */
+static uint16_t
+rx_cover_apart(const struct rx_info *in, const struct rx_windows *cw,
+    uint32_t *keys, double *cost)
+{
+	uint8_t mk[RX_EXACT_MAX][RX_STR_MAX];
+	uint32_t idx[RX_EXACT_MAX], h;
+	uint16_t k, n, j;
+	size_t i, w, b;
+
+	n = rx_cover(in, NULL, cw, idx, cost);
+	if (n == 0)
+		return 0;
+	memset(mk, 0, sizeof(mk));
+	for (k = 0; k < in->n; k++)
+		for (j = 0; j < n; j++) {
+			w = rx_key_len(idx[j]);
+			for (h = 0, i = 0; i < in->u.str.len[k]; i++) {
+				h = (h << 8) | (unsigned char)in->u.str.s[k][i];
+				if (i + 1 >= w && (w == 4 ? h :
+				    h & ((1u << (8 * w)) - 1)) == idx[j])
+					for (b = i + 1 - w; b <= i; b++)
+						mk[k][b] = 1;
+			}
+		}
+	return rx_cover(in, (const uint8_t (*)[RX_STR_MAX])mk, cw, keys,
+	    cost);
+}
+
+/* Keeps in a the better of a and b, two key sets. */
+static void
+rx_info_better(struct rx_info *a, const struct rx_info *b)
+{
+	if (b->n > 0 && (a->n == 0 || b->cost < a->cost))
+		*a = *b;
+}
+
+/* Whether the exact a could become a followed by the exact b. */
+static bool
+rx_info_append(struct rx_info *a, const struct rx_info *b)
+{
+	struct rx_info c;
+	uint16_t i, j;
+	size_t la, lb;
+
+	if (a->n * b->n > RX_EXACT_MAX)
 		return false;
-	for (;;) {
-		c = i < len ? (unsigned char)s[i++] : '\0';
-		switch (c) {
-		case '\0':
-		case '|':
-			/* The end of a branch: it must have a key. */
-			rx_run_end(&r, true);
-			if (!r.found || *nkeys == RX_KEYS_MAX)
+	for (i = 0; i < a->n; i++)
+		for (j = 0; j < b->n; j++)
+			if (a->u.str.len[i] + b->u.str.len[j] > RX_STR_MAX)
 				return false;
-			keys[(*nkeys)++] = r.best;
-			if (c == '\0')
-				return true;
-			r.found = false;
-			break;
-		case '\\':
-			if (i >= len)
-				return false;
-			c = (unsigned char)s[i++];
-			if (c < 0x80 && !rx_alnum(c)) {
-				rx_run_confirm(&r);
-				r.pending = c;
-				break;
-			}
-			rx_run_end(&r, true);
-			i = rx_skip_escape_arg(s, len, i);
-			break;
-		case '(':
-			rx_run_end(&r, true);
-			i = rx_skip_group(s, len, i);
-			break;
-		case '[':
-			rx_run_end(&r, true);
-			i = rx_skip_class(s, len, i);
-			break;
-		case '{':
-			/* "{2,5}" is a quantifier, its digits no literal. */
-			rx_run_end(&r, false);
-			k = i + strspn(s + i, "0123456789, \t");
-			if (k < len && s[k] == '}')
-				i = k + 1;
-			break;
-		case '?':
-		case '*':
-		case '+':
-			rx_run_end(&r, false);
-			break;
-		case '.':
-		case '^':
-		case '$':
-		case ')':
-		case ']':
-		case '}':
-			rx_run_end(&r, true);
-			break;
-		default:
-			if (c >= 0x80 || c < 0x20) {
-				rx_run_end(&r, true);
-				break;
-			}
-			rx_run_confirm(&r);
-			r.pending = c;
-			break;
+	c.exact = true;
+	c.n = 0;
+	for (i = 0; i < a->n; i++)
+		for (j = 0; j < b->n; j++) {
+			la = a->u.str.len[i];
+			lb = b->u.str.len[j];
+			memcpy(c.u.str.s[c.n], a->u.str.s[i], la);
+			memcpy(c.u.str.s[c.n] + la, b->u.str.s[j], lb);
+			if (!rx_info_has(&c, c.u.str.s[c.n], la + lb))
+				c.u.str.len[c.n++] = (uint8_t)(la + lb);
+		}
+	*a = c;
+	return true;
+}
+
+/* a becomes the alternation of a and b. */
+static void
+rx_info_alt(struct rx_info *a, struct rx_info *b,
+    const struct rx_windows *cw)
+{
+	uint16_t i, j, n;
+
+	if (a->exact && b->exact) {
+		for (n = a->n, i = 0; i < b->n; i++)
+			n += !rx_info_has(a, b->u.str.s[i], b->u.str.len[i]);
+		if (n <= RX_EXACT_MAX) {
+			for (i = 0; i < b->n; i++)
+				rx_info_add(a, b->u.str.s[i], b->u.str.len[i]);
+			return;
 		}
 	}
+	rx_info_keys(a, cw);
+	rx_info_keys(b, cw);
+	if (a->n == 0 || b->n == 0) {
+		rx_info_none(a);
+		return;
+	}
+	for (i = 0; i < b->n; i++) {
+		for (j = 0; j < a->n && a->u.key[j] != b->u.key[i]; j++)
+			;
+		if (j < a->n)
+			continue;
+		if (a->n == RX_KEYS_MAX) {
+			rx_info_none(a);
+			return;
+		}
+		a->u.key[a->n++] = b->u.key[i];
+	}
+	a->cost += b->cost;
+}
+
+/*
+ * The reader of a pattern for keys. It knows only the syntax URL lists
+ * use; anything else (a verb, \Q, \E, a comment, a subroutine call, a
+ * condition, (?x), a quantifier it cannot place) sets fail, and the
+ * pattern gets no key. A key that is not truly required would lose
+ * matches: every doubt makes a piece "nothing known".
+ */
+struct rx_need {
+	double		cost;
+	uint8_t		n;
+	uint32_t	key[RX_NEED_KEYS];
+};
+
+struct rx_reader {
+	const char		*s;
+	size_t			 len, i;
+	unsigned		 depth;
+	bool			 fail;
+	bool			 top_alt;	/* a top-level '|' */
+	const struct rx_windows	*cw;
+	/* The top level's key sets, the rarest first. */
+	struct rx_need		 need[RX_NEED_SETS + 1];
+	unsigned		 nneed;
+};
+
+static void	rx_read_alt(struct rx_reader *, struct rx_info *);
+
+static bool
+rx_at(const struct rx_reader *r, size_t i, char c)
+{
+	return i < r->len && r->s[i] == c;
+}
+
+/*
+ * Reads "{...}" at r->s[i]: whether PCRE2 may take it for a quantifier
+ * (digits, commas and blanks: 10.43 also reads "{,n}" and "{ n }"), its
+ * bounds when it is plainly "{n}", "{n,}" or "{n,m}" (max UINT_MAX: none),
+ * else 0 and UINT_MAX, which only make the piece before it optional. *end
+ * is just past the '}'.
+ */
+static bool
+rx_brace(const struct rx_reader *r, size_t i, unsigned *min, unsigned *max,
+    size_t *end)
+{
+	const char *s = r->s;
+	size_t k = i + 1, d;
+
+	while (k < r->len && s[k] != '\0' &&
+	    strchr("0123456789, \t", s[k]) != NULL)
+		k++;
+	if (k >= r->len || s[k] != '}')
+		return false;
+	*end = k + 1;
+	*min = 0;
+	*max = UINT_MAX;
+	for (d = i + 1; d < k && rx_digit((unsigned char)s[d]); d++)
+		*min = *min < 100000 ? *min * 10 + (unsigned)(s[d] - '0') :
+		    *min;
+	if (d == i + 1) {
+		*min = 0;
+		return true;
+	}
+	if (d == k) {
+		*max = *min;
+		return true;
+	}
+	if (s[d] != ',' || strspn(s + d + 1, "0123456789") != k - d - 1) {
+		*min = 0;
+		return true;
+	}
+	if (d + 1 < k)
+		for (*max = 0, d++; d < k; d++)
+			*max = *max < 100000 ?
+			    *max * 10 + (unsigned)(s[d] - '0') : *max;
+	return true;
+}
+
+/* Reads the quantifiers after a piece, which they may make optional. */
+static void
+rx_read_quantifiers(struct rx_reader *r, struct rx_info *in)
+{
+	unsigned min, max;
+	size_t end;
+	char c;
+
+	while (r->i < r->len) {
+		c = r->s[r->i];
+		if (c == '?' || c == '*') {
+			min = 0;
+			max = UINT_MAX;
+			r->i++;
+		} else if (c == '+') {
+			min = 1;
+			max = UINT_MAX;
+			r->i++;
+		} else if (c == '{' && rx_brace(r, r->i, &min, &max, &end))
+			r->i = end;
+		else
+			return;
+		/* Lazy or possessive: the same strings, or fewer. */
+		if (rx_at(r, r->i, '?') || rx_at(r, r->i, '+'))
+			r->i++;
+		if (min == 0)
+			rx_info_none(in);
+		else if (min != 1 || max != 1)
+			rx_info_keys(in, r->cw); /* required, not exact */
+	}
+}
+
+/* A class, its '[' at r->s[r->i - 1]: a small exact set, or nothing. */
+static void
+rx_read_class(struct rx_reader *r, struct rx_info *in)
+{
+	size_t start = r->i, end, j;
+	unsigned char c;
+	char b;
+
+	end = rx_skip_class(r->s, r->len, start);
+	r->i = end;
+	rx_info_none(in);
+	if (start >= end || r->s[start] == '^')
+		return;
+	in->exact = true;
+	for (j = start; j + 1 < end; j++) {
+		c = (unsigned char)r->s[j];
+		if (c == '\\') {
+			c = (unsigned char)r->s[++j];
+			if (rx_alnum(c))
+				break;
+		} else if (c == '[' && strchr(":.=", r->s[j + 1]) != NULL)
+			break;
+		else if (c == '-' && j != start && j + 2 != end)
+			break;		/* a range */
+		if (c < 0x20 || c >= 0x7f)
+			break;
+		b = (char)rx_lower(c);
+		if (in->n == RX_CLASS_MAX && !rx_info_has(in, &b, 1))
+			break;
+		rx_info_add(in, &b, 1);
+	}
+	if (j + 1 < end || in->n == 0)
+		rx_info_none(in);
+}
+
+/* An escape, its '\' at r->s[r->i - 1]. */
+static void
+rx_read_escape(struct rx_reader *r, struct rx_info *in)
+{
+	unsigned char e;
+
+	if (r->i >= r->len) {
+		r->fail = true;
+		return;
+	}
+	e = (unsigned char)r->s[r->i++];
+	if (!rx_alnum(e)) {
+		if (e >= 0x20 && e < 0x7f)
+			rx_info_byte(in, e);
+		return;
+	}
+	if (strchr("bBAzZG", e) != NULL) {
+		rx_info_empty(in);	/* an assertion */
+		return;
+	}
+	if (e == 'Q' || e == 'E') {
+		r->fail = true;
+		return;
+	}
+	/* A type (\d, \w...), a reference, a character by its code. */
+	r->i = rx_skip_escape_arg(r->s, r->len, r->i);
+}
+
+/* A group, its '(' at r->s[r->i - 1]. */
+static void
+rx_read_group(struct rx_reader *r, struct rx_info *in)
+{
+	const char *s = r->s;
+	size_t i = r->i, j;
+	char c, close;
+
+	if (rx_at(r, i, '?')) {
+		c = i + 1 < r->len ? s[i + 1] : '\0';
+		if (c == ':' || c == '>' || c == '|')
+			i += 2;
+		else if (c == '=' || c == '!' || (c == '<' &&
+		    (rx_at(r, i + 2, '=') || rx_at(r, i + 2, '!')))) {
+			/* A lookaround: its text need not be in the match. */
+			r->i = rx_skip_group(s, r->len, i);
+			return;
+		} else if (c == '<' || c == '\'' ||
+		    (c == 'P' && rx_at(r, i + 2, '<'))) {
+			close = c == '\'' ? '\'' : '>';
+			for (j = i + (c == 'P' ? 3 : 2); j < r->len &&
+			    (rx_alnum((unsigned char)s[j]) || s[j] == '_'); j++)
+				;
+			if (!rx_at(r, j, close)) {
+				r->fail = true;
+				return;
+			}
+			i = j + 1;
+		} else {
+			/* Options: "(?i)", "(?-i:". */
+			for (j = i + 1; j < r->len && s[j] != '\0' &&
+			    strchr("imnsJUar^-", s[j]) != NULL; j++)
+				;
+			if (rx_at(r, j, ')')) {
+				/* Whether a quantifier here would take the
+				 * piece before: not worth knowing. */
+				r->i = j + 1;
+				if (r->i < r->len && (s[r->i] == '\0' ||
+				    strchr("?*+{", s[r->i]) != NULL))
+					r->fail = true;
+				rx_info_empty(in);
+				return;
+			}
+			if (!rx_at(r, j, ':')) {
+				r->fail = true;
+				return;
+			}
+			i = j + 1;
+		}
+	}
+	if (++r->depth > RX_DEPTH_MAX) {
+		r->fail = true;
+		return;
+	}
+	r->i = i;
+	rx_read_alt(r, in);
+	r->depth--;
+	if (!r->fail && !rx_at(r, r->i, ')'))
+		r->fail = true;
+	r->i++;
+}
+
+/* One piece of a branch, before its quantifiers. */
+static void
+rx_read_atom(struct rx_reader *r, struct rx_info *in)
+{
+	unsigned char c = (unsigned char)r->s[r->i++];
+	unsigned min, max;
+	size_t end;
+
+	rx_info_none(in);
+	switch (c) {
+	case '\\':
+		rx_read_escape(r, in);
+		break;
+	case '[':
+		rx_read_class(r, in);
+		break;
+	case '(':
+		rx_read_group(r, in);
+		break;
+	case '^':
+	case '$':
+		rx_info_empty(in);
+		break;
+	case '.':
+		break;
+	case '?':
+	case '*':
+	case '+':
+		r->fail = true;		/* nothing to repeat */
+		break;
+	case '{':
+		if (rx_brace(r, r->i - 1, &min, &max, &end))
+			r->fail = true;
+		break;
+	default:
+		if (c >= 0x20 && c < 0x7f)
+			rx_info_byte(in, c);
+		break;
+	}
+}
+
+/*
+ * Keeps in out the better of out and the key set in; at the top level,
+ * notes in too: if the pattern has one branch, every match holds a key of
+ * each set, and the sets the index does not use can still rule a
+ * candidate out before PCRE2 runs.
+ */
+static void
+rx_branch_take(struct rx_reader *r, struct rx_info *out,
+    const struct rx_info *in)
+{
+	struct rx_need *nd;
+	unsigned k;
+
+	rx_info_better(out, in);
+	if (r->depth > 0 || in->n == 0 || in->n > RX_NEED_KEYS)
+		return;
+	for (k = 0; k < r->nneed; k++)
+		if (r->need[k].n == in->n && memcmp(r->need[k].key,
+		    in->u.key, in->n * sizeof(in->u.key[0])) == 0)
+			return;		/* noted already */
+	for (k = r->nneed; k > 0 && r->need[k - 1].cost > in->cost; k--)
+		;
+	if (k == RX_NEED_SETS + 1)
+		return;
+	if (r->nneed < RX_NEED_SETS + 1)
+		r->nneed++;
+	memmove(&r->need[k + 1], &r->need[k],
+	    (r->nneed - 1 - k) * sizeof(r->need[0]));
+	nd = &r->need[k];
+	nd->cost = in->cost;
+	nd->n = (uint8_t)in->n;
+	memcpy(nd->key, in->u.key, in->n * sizeof(nd->key[0]));
+}
+
+/*
+ * At the top level, a run also gives the keys of its strings apart from
+ * those the index would take (rx_cover_apart()): "nuderock" is indexed by
+ * "rock" (say), and a candidate without "nude" need not run.
+ */
+static void
+rx_take_windows(struct rx_reader *r, const struct rx_info *run)
+{
+	struct rx_info apart, out;
+	double cost;
+	uint16_t n;
+
+	if (r->depth > 0 || !run->exact || run->n == 0)
+		return;
+	n = rx_cover_apart(run, r->cw, apart.u.key, &cost);
+	if (n == 0)
+		return;
+	apart.exact = false;
+	apart.n = n;
+	apart.cost = cost;
+	rx_info_none(&out);
+	rx_branch_take(r, &out, &apart);
+}
+
+/*
+ * A branch: its pieces one after the other, up to '|' or ')'. Exact
+ * pieces side by side make one exact set (a run); each piece or run is
+ * required, so the branch keeps the rarest key set of them.
+ */
+static void
+rx_read_branch(struct rx_reader *r, struct rx_info *out)
+{
+	struct rx_info atom, run;
+	bool apart = false;
+
+	rx_info_empty(&run);
+	rx_info_none(out);
+	while (!r->fail && r->i < r->len && r->s[r->i] != '|' &&
+	    r->s[r->i] != ')') {
+		rx_read_atom(r, &atom);
+		if (r->fail)
+			return;
+		rx_read_quantifiers(r, &atom);
+		if (atom.exact && rx_info_append(&run, &atom))
+			continue;
+		apart = true;
+		rx_take_windows(r, &run);
+		rx_info_keys(&run, r->cw);
+		rx_branch_take(r, out, &run);
+		if (atom.exact)
+			run = atom;
+		else {
+			rx_branch_take(r, out, &atom);
+			rx_info_empty(&run);
+		}
+	}
+	if (!apart) {
+		*out = run;
+		return;
+	}
+	rx_take_windows(r, &run);
+	rx_info_keys(&run, r->cw);
+	rx_branch_take(r, out, &run);
+}
+
+/* Branches, up to the ')' (not read) of their group or the end. */
+static void
+rx_read_alt(struct rx_reader *r, struct rx_info *out)
+{
+	struct rx_info b;
+
+	rx_read_branch(r, out);
+	while (!r->fail && rx_at(r, r->i, '|')) {
+		r->top_alt |= r->depth == 0;
+		r->i++;
+		rx_read_branch(r, &b);
+		rx_info_alt(out, &b, r->cw);
+	}
+}
+
+/*
+ * Finds keys for the index: in is a set of keys one of which every match
+ * of the pattern contains, the rarest set found: a literal outside any
+ * group, or one per alternative of a group that every match goes through,
+ * or one per branch of a top-level alternation. false: no such set.
+ * need[0 .. *nneed) are other sets every match holds a key of (RX_NEED_SETS
+ * at most).
+ */
+static bool
+rx_find_keys(const char *s, size_t len, const struct rx_windows *cw,
+    struct rx_info *in, struct rx_need *need, unsigned *nneed)
+{
+	struct rx_reader r;
+	unsigned k;
+
+	*nneed = 0;
+	if (len == 0 || memmem(s, len, "(*", 2) != NULL ||
+	    memmem(s, len, "\\Q", 2) != NULL || rx_x_option(s, len))
+		return false;
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	r.len = len;
+	r.cw = cw;
+	rx_read_alt(&r, in);
+	if (r.fail || r.i != len)
+		return false;
+	/*
+	 * Past a top-level '|', what the first branch needs does not hold
+	 * for the others; what the exact pattern needs as a whole does.
+	 */
+	if (r.top_alt)
+		r.nneed = 0;
+	rx_take_windows(&r, in);
+	rx_info_keys(in, cw);
+	if (in->n == 0)
+		return false;
+	for (k = 0; k < r.nneed; k++) {
+		if (r.need[k].n == in->n && memcmp(r.need[k].key, in->u.key,
+		    in->n * sizeof(in->u.key[0])) == 0)
+			continue;	/* the index's own */
+		if (*nneed < RX_NEED_SETS)
+			need[(*nneed)++] = r.need[k];
+	}
+	return true;
 }
 
 /* --- Building ------------------------------------------------------------ */
@@ -606,6 +1399,34 @@ rx_pair_cmp(const void *a, const void *b)
 	return *x < *y ? -1 : *x > *y;
 }
 
+static uint32_t
+rx_sig_bit(uint32_t g)
+{
+	return (g * 0x9e3779b1u) >> (32 - RX_SIG_LOG);
+}
+
+static void
+rx_ent_fill(struct policy_rxent *e, const struct policy_rxset *rs,
+    uint32_t id)
+{
+	const struct policy_rxpat *p = &rs->pat[id];
+	const uint32_t *key = p->key + p->nkeys;
+	unsigned k;
+
+	e->id = id;
+	e->slow = false;
+	for (k = 0; k < WD_NELEM(e->need); k++) {
+		e->need[k] = RX_NEED_NONE;
+		if (k >= WD_NELEM(p->need) || p->need[k] == 0)
+			continue;
+		if (p->need[k] == 1)
+			e->need[k] = (uint16_t)rx_sig_bit(key[0]);
+		else
+			e->slow = true;
+		key += p->need[k];
+	}
+}
+
 /* The index over the patterns with keys: key -> ascending ids. */
 static int
 rx_build_index(struct policy_rxset *rs)
@@ -624,9 +1445,9 @@ rx_build_index(struct policy_rxset *rs)
 	    bits < n * 16 && bits < RX_BLOOM_MAX; bits *= 2)
 		rs->bloom_shift--;
 	pairs = malloc(n * sizeof(*pairs));
-	rs->ids = malloc(n * sizeof(*rs->ids));
+	rs->ent = malloc(n * sizeof(*rs->ent));
 	rs->bloom = calloc(bits / 64, sizeof(*rs->bloom));
-	if (pairs == NULL || rs->ids == NULL || rs->bloom == NULL) {
+	if (pairs == NULL || rs->ent == NULL || rs->bloom == NULL) {
 		free(pairs);
 		return -1;
 	}
@@ -651,7 +1472,7 @@ rx_build_index(struct policy_rxset *rs)
 	}
 	rs->mask = slots - 1;
 	for (i = 0; i < n; i++) {
-		rs->ids[i] = (uint32_t)pairs[i];
+		rx_ent_fill(&rs->ent[i], rs, (uint32_t)pairs[i]);
 		g = (uint32_t)(pairs[i] >> 32);
 		if (i > 0 && pairs[i - 1] >> 32 == g)
 			continue;
@@ -755,19 +1576,142 @@ rx_build_chunk(struct policy_rxset *rs, const uint32_t *ids, uint32_t n)
 	return 0;
 }
 
+/*
+ * A combined pattern by how PCRE2 can start it: anchored or not, and the
+ * bytes a match can start with. An alternation of patterns that start
+ * alike keeps what PCRE2 skips the subject with (a first byte, a start
+ * bitmap, the anchor); a mixed one tries every pattern at most offsets.
+ */
+struct rx_start {
+	uint8_t		key[33];	/* anchored, a 256-bit map */
+	uint32_t	id;
+};
+
+static void
+rx_start_key(const pcre2_code *code, uint8_t *key)
+{
+	const uint8_t *map = NULL;
+	uint32_t opts = 0, type = 0, c = 0;
+
+	memset(key, 0xff, 33);
+	if (pcre2_pattern_info(code, PCRE2_INFO_ALLOPTIONS, &opts) == 0 &&
+	    (opts & PCRE2_ANCHORED)) {
+		key[0] = 0;
+		return;
+	}
+	if (pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODETYPE, &type) == 0 &&
+	    type == 1 &&
+	    pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODEUNIT, &c) == 0 &&
+	    c < 256) {
+		memset(key + 1, 0, 32);
+		key[1 + c / 8] |= (uint8_t)(1u << (c % 8));
+		c = rx_lower((unsigned char)c);
+		key[1 + c / 8] |= (uint8_t)(1u << (c % 8));
+		if (c >= 'a' && c <= 'z')
+			c -= 32;
+		key[1 + c / 8] |= (uint8_t)(1u << (c % 8));
+		return;
+	}
+	if (pcre2_pattern_info(code, PCRE2_INFO_FIRSTBITMAP, &map) == 0 &&
+	    map != NULL)
+		memcpy(key + 1, map, 32);
+}
+
+static int
+rx_start_cmp(const void *a, const void *b)
+{
+	const struct rx_start *x = a, *y = b;
+	int c = memcmp(x->key, y->key, sizeof(x->key));
+
+	return c != 0 ? c : x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int
+rx_chunk_cmp(const void *a, const void *b)
+{
+	const struct policy_rxchunk *x = a, *y = b;
+
+	return x->ids[0] < y->ids[0] ? -1 : x->ids[0] > y->ids[0];
+}
+
+/*
+ * Sorts the combined patterns comb[0 .. n) by how they start (in file
+ * order within a kind); *kinds[k] is where kind k ends. A kind of fewer
+ * than RX_KIND_MIN patterns joins the mixed one.
+ */
+static int
+rx_sort_starts(struct policy_rxset *rs, uint32_t *comb, size_t n,
+    size_t **ends, size_t *nends)
+{
+	struct rx_start *st;
+	size_t i, j, k;
+
+	*ends = NULL;
+	*nends = 0;
+	st = malloc((n + 1) * sizeof(*st));
+	*ends = malloc((n + 1) * sizeof(**ends));
+	if (st == NULL || *ends == NULL) {
+		free(st);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		st[i].id = comb[i];
+		rx_start_key(rs->pat[comb[i]].code, st[i].key);
+	}
+	qsort(st, n, sizeof(*st), rx_start_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && memcmp(st[j].key, st[i].key,
+		    sizeof(st[i].key)) == 0; j++)
+			;
+		if (j - i < RX_KIND_MIN)
+			for (k = i; k < j; k++)
+				memset(st[k].key, 0xff, sizeof(st[k].key));
+	}
+	qsort(st, n, sizeof(*st), rx_start_cmp);
+	for (i = 0; i < n; i++) {
+		comb[i] = st[i].id;
+		if (i + 1 == n || memcmp(st[i + 1].key, st[i].key,
+		    sizeof(st[i].key)) != 0)
+			(*ends)[(*nends)++] = i + 1;
+	}
+	free(st);
+	return 0;
+}
+
 int
 policy_regex_build(struct policy_rxset *rs, struct werr *err)
 {
 	struct policy_rxpat *p;
+	struct rx_windows cw;
+	struct rx_info keys;
+	struct rx_need need[RX_NEED_SETS];
 	uint32_t *comb = NULL;
-	size_t i, ncomb = 0, start, bytes;
+	size_t i, ncomb = 0, start, bytes, o, *ends = NULL, nends, e;
+	unsigned k, nneed;
 
+	if (rx_windows_init(&cw) == -1)
+		return werr_set(err, "out of memory");
 	comb = malloc((rs->n + 1) * sizeof(*comb));
 	if (comb == NULL)
-		return werr_set(err, "out of memory");
+		goto oom;
 	for (i = 0; i < rs->n; i++) {
 		p = &rs->pat[i];
-		if (rx_literal_keys(p->src, p->len, p->key, &p->nkeys)) {
+		if (rx_find_keys(p->src, p->len, &cw, &keys, need, &nneed)) {
+			o = keys.n;
+			for (k = 0; k < nneed; k++)
+				o += need[k].n;
+			p->key = malloc(o * sizeof(*p->key));
+			if (p->key == NULL)
+				goto oom;
+			memcpy(p->key, keys.u.key, keys.n * sizeof(*p->key));
+			p->nkeys = keys.n;
+			for (o = keys.n, k = 0; k < nneed; k++) {
+				memcpy(p->key + o, need[k].key,
+				    need[k].n * sizeof(*p->key));
+				o += need[k].n;
+				p->need[k] = need[k].n;
+				rs->has_need = true;
+			}
 			p->indexed = true;
 			rx_jit(p->code);
 		} else if (rx_combinable(p->src, p->len)) {
@@ -776,11 +1720,14 @@ policy_regex_build(struct policy_rxset *rs, struct werr *err)
 		} else if (rx_add_alone(rs, (uint32_t)i) == -1)
 			goto oom;
 	}
-	if (rx_build_index(rs) == -1)
+	if (rx_build_index(rs) == -1 ||
+	    rx_sort_starts(rs, comb, ncomb, &ends, &nends) == -1)
 		goto oom;
-	for (start = 0; start < ncomb; start = i) {
+	for (start = 0, e = 0; start < ncomb; start = i) {
+		if (start == ends[e])
+			e++;
 		bytes = 0;
-		for (i = start; i < ncomb && i - start < RX_CHUNK_MAX &&
+		for (i = start; i < ends[e] && i - start < RX_CHUNK_MAX &&
 		    (bytes == 0 || bytes + rs->pat[comb[i]].len <=
 		    RX_CHUNK_BYTES); i++)
 			bytes += rs->pat[comb[i]].len + 16;
@@ -788,13 +1735,20 @@ policy_regex_build(struct policy_rxset *rs, struct werr *err)
 		    -1)
 			goto oom;
 	}
+	free(ends);
 	free(comb);
+	free(cw.g);
+	/* By first pattern, so that the match can stop at the best. */
+	if (rs->nchunk > 1)
+		qsort(rs->chunk, rs->nchunk, sizeof(*rs->chunk), rx_chunk_cmp);
 	/* Chunks PCRE2 refused add to it out of order. */
 	if (rs->nalone > 1)
 		qsort(rs->alone, rs->nalone, sizeof(*rs->alone), rx_id_cmp);
 	return 0;
 oom:
+	free(ends);
 	free(comb);
+	free(cw.g);
 	return werr_set(err, "out of memory");
 }
 
@@ -805,8 +1759,10 @@ policy_regex_free(struct policy_rxset *rs)
 
 	if (rs == NULL)
 		return;
-	for (i = 0; i < rs->n; i++)
+	for (i = 0; i < rs->n; i++) {
 		pcre2_code_free(rs->pat[i].code);
+		free(rs->pat[i].key);
+	}
 	for (i = 0; i < rs->nchunk; i++) {
 		pcre2_code_free(rs->chunk[i].code);
 		free(rs->chunk[i].ids);
@@ -815,7 +1771,7 @@ policy_regex_free(struct policy_rxset *rs)
 	free(rs->pat);
 	free(rs->bloom);
 	free(rs->slot);
-	free(rs->ids);
+	free(rs->ent);
 	free(rs->alone);
 	free(rs);
 }
@@ -876,13 +1832,66 @@ rx_run(const struct policy_rxset *rs, pcre2_code *code, uint32_t id,
 	char msg[200];
 	int rc;
 
-	rc = pcre2_match(code, (PCRE2_SPTR)subj, len, 0, 0, rx->md, rx->mctx);
+	/* The JIT's own entry skips pcre2_match()'s checks and dispatch. */
+	rc = pcre2_jit_match(code, (PCRE2_SPTR)subj, len, 0, 0, rx->md,
+	    rx->mctx);
+	if (rc == PCRE2_ERROR_JIT_BADOPTION)
+		rc = pcre2_match(code, (PCRE2_SPTR)subj, len, 0, 0, rx->md,
+		    rx->mctx);
 	if (rc >= 0)
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
 	rx_message(rc, msg, sizeof(msg));
 	return werr_set(err, "%u: %s", rs->pat[id].line, msg);
+}
+
+/* Whether the subject's signature shows a bit. */
+static bool
+rx_sig_has(const struct policy_rxscratch *rx, uint32_t bit)
+{
+	return (rx->sig[bit / 64] >> (bit % 64)) & 1;
+}
+
+/* Whether the subject may hold a key of each of p's other sets. */
+static bool
+rx_need_ok(const struct policy_rxpat *p, const struct policy_rxscratch *rx)
+{
+	const uint32_t *key = p->key + p->nkeys;
+	unsigned k, j;
+	uint32_t bit;
+	bool any;
+
+	for (k = 0; k < WD_NELEM(p->need) && p->need[k] > 0; k++) {
+		for (any = false, j = 0; j < p->need[k]; j++) {
+			bit = rx_sig_bit(key[j]);
+			any |= rx_sig_has(rx, bit);
+		}
+		if (!any)
+			return false;
+		key += p->need[k];
+	}
+	return true;
+}
+
+static bool
+rx_bloom_has(const struct policy_rxset *rs, uint32_t g)
+{
+	uint32_t bit = rx_bloom_bit(rs, g);
+
+	return (rs->bloom[bit / 64] >> (bit % 64)) & 1;
+}
+
+/* Whether the signature shows the one-key sets e needs. */
+static bool
+rx_ent_ok(const struct policy_rxent *e, const struct policy_rxscratch *rx)
+{
+	unsigned k;
+
+	for (k = 0; k < WD_NELEM(e->need); k++)
+		if (e->need[k] != RX_NEED_NONE && !rx_sig_has(rx, e->need[k]))
+			return false;
+	return true;
 }
 
 /* Runs the patterns of key g not tried yet, below *best, in file order. */
@@ -892,24 +1901,28 @@ rx_probe(const struct policy_rxset *rs, uint32_t g, const char *subj,
     struct werr *err)
 {
 	const struct policy_rxslot *sl;
-	uint32_t j, k, id, bit;
+	const struct policy_rxent *e;
+	uint32_t j, k, id;
 	int rc;
 
-	bit = rx_bloom_bit(rs, g);
-	if ((rs->bloom[bit / 64] & (1ULL << (bit % 64))) == 0)
-		return 0;
 	for (j = rx_slot_home(g, rs->mask); rs->slot[j].count != 0;
 	    j = (j + 1) & (uint32_t)rs->mask)
 		if (rs->slot[j].key == g)
 			break;
 	sl = &rs->slot[j];
 	for (k = 0; k < sl->count; k++) {
-		id = rs->ids[sl->start + k];
+		e = &rs->ent[sl->start + k];
+		id = e->id;
 		if (id >= *best)
 			break;
+		/* The signature is at hand; the pattern is not. */
+		if (!rx_ent_ok(e, rx))
+			continue;
 		if (rx->seen[id] == rx->gen)
 			continue;
 		rx->seen[id] = rx->gen;
+		if (e->slow && !rx_need_ok(&rs->pat[id], rx))
+			continue;
 		rc = rx_run(rs, rs->pat[id].code, id, subj, len, rx, err);
 		if (rc == -1)
 			return -1;
@@ -930,19 +1943,39 @@ rx_match_indexed(const struct policy_rxset *rs, const char *subj,
     size_t len, struct policy_rxscratch *rx, uint32_t *best,
     struct werr *err)
 {
-	uint32_t g = 0;
+	uint32_t g = 0, bit;
 	size_t i;
 
+	if (rs->has_need) {
+		/* Which keys the subject holds, for rx_need_ok(). */
+		memset(rx->sig, 0, sizeof(rx->sig));
+		for (i = 0; i < len; i++) {
+			g = (g << 8) | rx_lower((unsigned char)subj[i]);
+			if (i >= 1) {
+				bit = rx_sig_bit(g & 0xffff);
+				rx->sig[bit / 64] |= 1ULL << (bit % 64);
+			}
+			if (i >= 2) {
+				bit = rx_sig_bit(g & 0xffffff);
+				rx->sig[bit / 64] |= 1ULL << (bit % 64);
+			}
+			if (i >= 3) {
+				bit = rx_sig_bit(g);
+				rx->sig[bit / 64] |= 1ULL << (bit % 64);
+			}
+		}
+		g = 0;
+	}
 	for (i = 0; i < len; i++) {
 		g = (g << 8) | rx_lower((unsigned char)subj[i]);
-		if (rs->has2 && i >= 1 && rx_probe(rs, g & 0xffff, subj, len,
-		    rx, best, err) == -1)
+		if (rs->has2 && i >= 1 && rx_bloom_has(rs, g & 0xffff) &&
+		    rx_probe(rs, g & 0xffff, subj, len, rx, best, err) == -1)
 			return -1;
-		if (rs->has3 && i >= 2 && rx_probe(rs, g & 0xffffff, subj,
-		    len, rx, best, err) == -1)
+		if (rs->has3 && i >= 2 && rx_bloom_has(rs, g & 0xffffff) &&
+		    rx_probe(rs, g & 0xffffff, subj, len, rx, best, err) == -1)
 			return -1;
-		if (rs->has4 && i >= 3 && rx_probe(rs, g, subj, len, rx, best,
-		    err) == -1)
+		if (rs->has4 && i >= 3 && rx_bloom_has(rs, g) &&
+		    rx_probe(rs, g, subj, len, rx, best, err) == -1)
 			return -1;
 	}
 	return 0;
@@ -987,11 +2020,9 @@ rx_match_chunks(const struct policy_rxset *rs, const char *subj,
 				break;
 			}
 		}
-		if (hit == UINT32_MAX)
-			continue;	/* none agrees alone */
+		/* A later chunk may still hold an earlier line. */
 		if (hit < *best)
 			*best = hit;
-		break;
 	}
 	return 0;
 }
