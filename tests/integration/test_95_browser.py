@@ -66,3 +66,68 @@ def test_browser_https_page_through_connect(env):
     w.wait_log(squid_line("TCP_TUNNEL", 200, "CONNECT", "localhost:%d" % n.https_port))
     e = n.wait_path("/index.html")
     check_eq(e["scheme"], "https", "nginx served it over TLS")
+
+
+def _nss_home(env, ca):
+    """A HOME whose NSS database (what Chromium on Linux trusts) holds the
+    Warden root CA, as doc/tls.md tells administrators to do."""
+    home = env.path("home")
+    nss = os.path.join(home, ".pki", "nssdb")
+    os.makedirs(nss, exist_ok=True)
+    for argv in (["-N", "--empty-password"], ["-A", "-t", "C,,", "-n", "Warden", "-i", ca]):
+        p = subprocess.run(["certutil", "-d", "sql:" + nss] + argv, capture_output=True, timeout=30)
+        check_eq(p.returncode, 0, "certutil %s: %r" % (argv[0], p.stderr))
+    return home
+
+
+def _artifact(env, name):
+    """Where a screenshot is kept after the run: build/test-artifacts/."""
+    d = os.path.join(os.environ.get("WD_BUILDDIR", env.path("")), "test-artifacts")
+    os.makedirs(d, exist_ok=True)
+    return os.path.join(d, name)
+
+
+@timeout(120)
+def test_browser_https_inspected(env):
+    """Chromium with the Warden CA in its NSS database loads an HTTPS page
+    through inspection, and gets the block page for a blocked one."""
+    n = env.nginx
+    state = env.path("state")
+    exe = os.path.join(os.path.dirname(env.exe), "wardenctl")
+    p = subprocess.run([exe, "-o", "state_dir=" + state, "ca", "init", "-k"], capture_output=True, timeout=60)
+    check_eq(p.returncode, 0, "wardenctl ca init: %r" % p.stderr)
+    ca = os.path.join(state, "ca", "ca.crt")
+    policy = env.path("policy")
+    os.makedirs(os.path.join(policy, "block"))
+    shutil.copy(os.path.join(os.environ["WD_SRCDIR"], "policies", "blockpage.html"), policy)
+    with open(os.path.join(policy, "policy.conf"), "w") as f:
+        f.write("list block block\ngroup default {\n\tblock block\n}\n")
+    with open(os.path.join(policy, "block", "urls"), "w") as f:
+        f.write("localhost/private\n")
+    w = env.wardend(keys={"connect_ports": "443, %d" % n.https_port, "tls_inspect": "on",
+                          "tls_upstream_ca_file": env.pki.ca_cert, "policy_dir": policy})
+    home = _nss_home(env, ca)
+    envv = dict(os.environ, HOME=home)
+    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--disable-extensions", "--user-data-dir=" + env.path("profile"),
+            "--proxy-server=http://127.0.0.1:%d" % w.port, "--proxy-bypass-list=<-loopback>",
+            "--window-size=1024,768"]
+    if not os.access(CHROMIUM, os.X_OK):
+        raise TestSkip("chromium is not installed (scripts/test installs it)")
+    ok = n.https_url("/index.html", host="localhost")
+    p = subprocess.run(base + ["--dump-dom", ok], capture_output=True, timeout=60, env=envv)
+    dom = p.stdout.decode("utf-8", "replace")
+    check("warden integration test origin index" in dom,
+          "the page through inspection (the browser trusts the Warden CA): %r / %r"
+          % (dom[:300], p.stderr.decode(errors="replace")[-400:]))
+    w.wait_log(r"TCP_MISS/200 \d+ GET https://localhost:%d/index\.html " % n.https_port)
+    blocked = n.https_url("/private/page.html", host="localhost")
+    p = subprocess.run(base + ["--dump-dom", blocked], capture_output=True, timeout=60, env=envv)
+    dom = p.stdout.decode("utf-8", "replace")
+    check("/private/page.html" in dom and "warden integration test origin index" not in dom,
+          "the block page in the browser: %r" % dom[:600])
+    for name, url in (("inspected-page.png", ok), ("inspected-block-page.png", blocked)):
+        shot = _artifact(env, name)
+        subprocess.run(base + ["--screenshot=" + shot, url], capture_output=True, timeout=60, env=envv)
+        check(os.path.exists(shot) and os.path.getsize(shot) > 1000, "screenshot %s" % shot)
