@@ -367,14 +367,27 @@ done:
 	return rc;
 }
 
-/* notBefore the later of the two, notAfter the earlier; not expired. */
+/*
+ * Apple's platforms refuse TLS server certificates valid for more than
+ * 825 days, whatever root issued them; Chrome and Firefox accept them.
+ */
+#define CERTFORGE_MAX_DAYS	825
+
+/*
+ * notBefore the later of the two, notAfter the earlier; not expired.
+ * A span longer than CERTFORGE_MAX_DAYS is narrowed within it: from a day
+ * ago (or the later notBefore) for at most that many days.
+ */
 static int
 certforge_validity(struct certforge *cf, X509 *x, const X509 *up,
     time_t now, struct werr *err)
 {
 	const ASN1_TIME *unb, *una, *cnb, *cna, *nb, *na;
+	ASN1_TIME *lnb = NULL, *lna = NULL;
 	char when[64];
-	int bcmp, acmp;
+	int bcmp, acmp, days, secs, rc = -1;
+	struct tm tm;
+	time_t start;
 
 	unb = X509_get0_notBefore(up);
 	una = X509_get0_notAfter(up);
@@ -394,9 +407,35 @@ certforge_validity(struct certforge *cf, X509 *x, const X509 *up,
 	if (ASN1_TIME_compare(nb, na) != -1)
 		return werr_set(err, "the upstream certificate and the local "
 		    "CA have no time of validity in common");
-	if (X509_set1_notBefore(x, nb) != 1 || X509_set1_notAfter(x, na) != 1)
-		return werr_set(err, "out of memory");
-	return 0;
+	if (ASN1_TIME_diff(&days, &secs, nb, na) != 1 ||
+	    ASN1_TIME_to_tm(nb, &tm) != 1)
+		return werr_set(err, "the upstream certificate has a "
+		    "malformed validity");
+	if (days > CERTFORGE_MAX_DAYS ||
+	    (days == CERTFORGE_MAX_DAYS && secs > 0)) {
+		start = timegm(&tm);
+		if (start < now - 86400)
+			start = now - 86400;
+		if ((lnb = ASN1_TIME_set(NULL, start)) == NULL ||
+		    (lna = ASN1_TIME_set(NULL, start +
+		    (time_t)CERTFORGE_MAX_DAYS * 86400)) == NULL) {
+			werr_set(err, "out of memory");
+			goto done;
+		}
+		nb = lnb;
+		if (ASN1_TIME_compare(lna, na) < 0)
+			na = lna;
+	}
+	if (X509_set1_notBefore(x, nb) != 1 ||
+	    X509_set1_notAfter(x, na) != 1) {
+		werr_set(err, "out of memory");
+		goto done;
+	}
+	rc = 0;
+done:
+	ASN1_TIME_free(lnb);
+	ASN1_TIME_free(lna);
+	return rc;
 }
 
 X509 *

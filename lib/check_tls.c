@@ -13,21 +13,72 @@
  * Banking, health and applications that pin their certificates belong
  * there: they are tunnelled untouched, decided on their name only.
  */
+/* The first active rule of kind k whose lists' domains hold f->host. */
+static int
+check_tls_lists(const struct policy_group *g, struct policy_ctx *c,
+    const struct txn_facts *f, enum policy_rule_kind k, char *rule,
+    size_t rulelen)
+{
+	const struct policy_rules *rs = &g->rules[k];
+	const struct policy_entry *e;
+	const struct policy_rule *r;
+	const struct policy_list *l;
+	size_t i, n;
+
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->v[i];
+		if (!policy_rule_active(c, f, r))
+			continue;
+		for (n = 0; n < r->n; n++) {
+			l = r->lists[n];
+			if (!l->has_domains || (e = check_domain_match(l,
+			    f->host, f->host_is_ip)) == NULL)
+				continue;
+			snprintf(rule, rulelen, "%s/domains:%u %s", l->path,
+			    e->line, e->s);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+policy_tls_noverify(const struct policy *p, const struct txn_facts *f,
+    char *rule, size_t rulelen)
+{
+	struct policy_scratch *own = NULL;
+	struct policy_ctx c;
+	struct decision d;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	memset(&d, 0, sizeof(d));
+	c.p = p;
+	c.d = &d;
+	c.g = f->client != NULL ? policy_group_for(p, f->client, f->user) :
+	    p->def;
+	if ((c.s = f->scratch) == NULL &&
+	    (c.s = own = policy_scratch_new(p)) == NULL)
+		return 0;
+	rc = check_tls_lists(c.g, &c, f, POLICY_RULE_TLS_NOVERIFY, rule,
+	    rulelen);
+	policy_scratch_free(own);
+	return rc;
+}
+
 int
 policy_tls_splice(const struct policy *p, const struct txn_facts *f,
     char *rule, size_t rulelen, struct werr *err)
 {
-	const struct policy_entry *e;
 	const struct policy_rules *rs;
 	const struct policy_rule *r;
-	const struct policy_list *l;
 	const struct catset *cs = NULL;
 	struct policy_scratch *own = NULL;
 	struct policy_ctx c;
 	struct decision d;
 	const char *name;
-	size_t i, k;
-	int rc = 0;
+	size_t i;
+	int rc;
 
 	memset(&d, 0, sizeof(d));
 	c.p = p;
@@ -40,21 +91,8 @@ policy_tls_splice(const struct policy *p, const struct txn_facts *f,
 	if ((c.s = f->scratch) == NULL &&
 	    (c.s = own = policy_scratch_new(p)) == NULL)
 		return werr_set(err, "out of memory");
-	rs = &c.g->rules[POLICY_RULE_TLS_SPLICE];
-	for (i = 0; i < rs->n && rc == 0; i++) {
-		r = &rs->v[i];
-		if (!policy_rule_active(&c, f, r))
-			continue;
-		for (k = 0; k < r->n && rc == 0; k++) {
-			l = r->lists[k];
-			if (!l->has_domains || (e = check_domain_match(l,
-			    f->host, f->host_is_ip)) == NULL)
-				continue;
-			snprintf(rule, rulelen, "%s/domains:%u %s", l->path,
-			    e->line, e->s);
-			rc = 1;
-		}
-	}
+	rc = check_tls_lists(c.g, &c, f, POLICY_RULE_TLS_SPLICE, rule,
+	    rulelen);
 	rs = &c.g->rules[POLICY_RULE_TLS_SPLICE_CATEGORIES];
 	for (i = 0; i < rs->n && rc == 0; i++) {
 		r = &rs->v[i];

@@ -104,6 +104,8 @@ policy_rule_kind_str(enum policy_rule_kind k)
 		return "tls_splice";
 	case POLICY_RULE_TLS_SPLICE_CATEGORIES:
 		return "tls_splice_categories";
+	case POLICY_RULE_TLS_NOVERIFY:
+		return "tls_noverify";
 	}
 	return "unknown";
 }

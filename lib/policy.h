@@ -203,6 +203,15 @@ int	policy_tls_splice(const struct policy *p, const struct txn_facts *f,
 	    WD_NONNULL(1, 2, 3) WD_WUR;
 
 /*
+ * tls_inspect on: whether the origin's certificate for f->host is not
+ * verified (an internal server the administrator vouches for): the
+ * domains of the group's tls_noverify lists. 1 with rule set, or 0. Any
+ * thread.
+ */
+int	policy_tls_noverify(const struct policy *p, const struct txn_facts *f,
+	    char *rule, size_t rulelen) WD_NONNULL(1, 2, 3);
+
+/*
  * The block page, from the snapshot's template (dir/blockpage.html), with
  * {{url}}, {{reason}}, {{rule}}, {{category}}, {{group}}, {{time}},
  * {{request_id}}, {{client}} and {{proxy}} replaced by HTML-escaped values

@@ -147,8 +147,9 @@ enum policy_rule_kind {
 	POLICY_RULE_BLOCK_EXTENSIONS,
 	POLICY_RULE_TLS_SPLICE,		/* tls_inspect on: lists and */
 	POLICY_RULE_TLS_SPLICE_CATEGORIES,	/* categories not decrypted */
+	POLICY_RULE_TLS_NOVERIFY,	/* origins not verified */
 };
-#define POLICY_RULE_KINDS	10
+#define POLICY_RULE_KINDS	11
 /* The keyword of a kind of rule ("allow_categories"). */
 const char	*policy_rule_kind_str(enum policy_rule_kind k);
 

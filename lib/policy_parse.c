@@ -96,6 +96,8 @@ static int	parse_tls_splice(struct parse *, int, char **,
 		    struct werr *);
 static int	parse_tls_splice_categories(struct parse *, int, char **,
 		    struct werr *);
+static int	parse_tls_noverify(struct parse *, int, char **,
+		    struct werr *);
 static int	parse_naughtiness_limit(struct parse *, int, char **,
 		    struct werr *);
 
@@ -128,6 +130,7 @@ static const struct parse_kw parse_in_group[] = {
 	{ "naughtiness_limit", parse_naughtiness_limit, false },
 	{ "tls_splice", parse_tls_splice, false },
 	{ "tls_splice_categories", parse_tls_splice_categories, false },
+	{ "tls_noverify", parse_tls_noverify, false },
 };
 
 /* The file of a list directory an enum parse_file names. */
@@ -720,7 +723,7 @@ parse_rule(struct parse *ps, enum policy_rule_kind kind, int argc,
 	struct policy_rules *rs = &ps->group->rules[kind];
 	const struct policy_time *during = NULL;
 	bool lists = kind == POLICY_RULE_ALLOW || kind == POLICY_RULE_BLOCK ||
-	    kind == POLICY_RULE_TLS_SPLICE;
+	    kind == POLICY_RULE_TLS_SPLICE || kind == POLICY_RULE_TLS_NOVERIFY;
 	bool cats = kind == POLICY_RULE_ALLOW_CATEGORIES ||
 	    kind == POLICY_RULE_BLOCK_CATEGORIES ||
 	    kind == POLICY_RULE_TLS_SPLICE_CATEGORIES;
@@ -861,6 +864,12 @@ parse_tls_splice_categories(struct parse *ps, int argc, char **argv,
 {
 	return parse_rule(ps, POLICY_RULE_TLS_SPLICE_CATEGORIES, argc, argv,
 	    err);
+}
+
+static int
+parse_tls_noverify(struct parse *ps, int argc, char **argv, struct werr *err)
+{
+	return parse_rule(ps, POLICY_RULE_TLS_NOVERIFY, argc, argv, err);
 }
 
 /* phrase_lists NAME...: the phrase lists whose scores count. */

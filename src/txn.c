@@ -85,6 +85,7 @@ struct txn {
 	bool			 https;		/* a request in a bumped session */
 	bool			 connect_blocked;	/* answered over TLS */
 	bool			 bump_local;	/* no origin: Warden answers */
+	bool			 bump_noverify;	/* tls_noverify: exempt */
 	bool			 bump_bad_cert;	/* ... that it was refused */
 	char			 bump_why[200];
 	bool			 keep_alive;	/* the client connection, after */
@@ -1024,6 +1025,7 @@ txn_bump_ready(struct txn *t)
 	snprintf(s->bump_host, sizeof(s->bump_host), "%s", t->bump_host);
 	s->bump_port = t->url.port;
 	s->bump_local = t->bump_local;
+	s->bump_noverify = t->bump_noverify;
 	s->bump_bad_cert = t->bump_bad_cert;
 	snprintf(s->bump_why, sizeof(s->bump_why), "%s", t->bump_why);
 	if (!t->bump_local)
@@ -1043,6 +1045,7 @@ txn_bump_upstream(struct upconn *uc, enum upstream_err err,
     const char *detail, void *arg)
 {
 	struct txn *t = arg;
+	struct werr werr;
 	X509 *peer;
 
 	t->uptls = NULL;
@@ -1070,6 +1073,18 @@ txn_bump_upstream(struct upconn *uc, enum upstream_err err,
 	if (peer == NULL) {
 		txn_kill(t, "no origin certificate");
 		return;
+	}
+	if (t->bump_noverify) {
+		/*
+		 * An unverified certificate says nothing worth mirroring:
+		 * the client is shown the name it asked for.
+		 */
+		X509_free(peer);
+		if ((peer = tls_name_cert(t->bump_host, time(NULL),
+		    &werr)) == NULL) {
+			txn_kill(t, "cannot make a certificate");
+			return;
+		}
 	}
 	txn_bump_client(t, peer);
 	X509_free(peer);
@@ -1148,10 +1163,26 @@ static void
 txn_bump_start(struct txn *t)
 {
 	struct upconn *uc = t->up;
+	char url[URLNORM_HOST_MAX + 16], rule[256];
+	struct txn_facts f;
 
+	snprintf(url, sizeof(url), "https://%s/", t->bump_host);
+	memset(&f, 0, sizeof(f));
+	f.client = (const struct sockaddr *)&t->s->ss;
+	f.is_connect = true;
+	f.host = t->bump_host;
+	f.port = t->url.port;
+	f.url = url;
+	f.now = time(NULL);
+	f.scratch = t->w->scratch;
+	if (policy_tls_noverify(t->rc->policy, &f, rule, sizeof(rule)) == 1) {
+		t->bump_noverify = true;
+		log_info("txn %" PRIu64 " %s: %s: its certificate is not "
+		    "verified (%s)", t->id, t->s->addr, t->bump_host, rule);
+	}
 	t->up = NULL;
 	t->uptls = upstream_tls(uc, t->w->tls_client, t->bump_host,
-	    txn_bump_upstream, t);
+	    !t->bump_noverify, txn_bump_upstream, t);
 	if (t->uptls == NULL)
 		txn_kill(t, "out of memory");
 }
@@ -1692,7 +1723,8 @@ txn_connected(struct upconn *uc, enum upstream_err err, const char *detail,
 		if (t->https && strncmp(uc->key, "tls:", 4) != 0) {
 			/* Inside a bumped session: TLS to the origin too. */
 			t->uptls = upstream_tls(uc, t->w->tls_client,
-			    t->url.host, txn_https_upstream, t);
+			    t->url.host, !t->s->bump_noverify,
+			    txn_https_upstream, t);
 			if (t->uptls == NULL)
 				txn_error(t, 503, NULL, "internal",
 				    "out of memory");

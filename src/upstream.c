@@ -281,6 +281,7 @@ struct uptls {
 	struct upconn	*uc;
 	upstream_cb	 cb;
 	void		*arg;
+	bool		 verify;
 };
 
 void
@@ -327,7 +328,8 @@ uptls_event(struct bufferevent *bev, short what, void *arg)
 			return;
 		}
 		X509_free(peer);
-		if ((v = SSL_get_verify_result(ssl)) != X509_V_OK) {
+		if (t->verify &&
+		    (v = SSL_get_verify_result(ssl)) != X509_V_OK) {
 			uptls_finish(t, UPSTREAM_TLS,
 			    X509_verify_cert_error_string(v));
 			return;
@@ -349,7 +351,7 @@ uptls_event(struct bufferevent *bev, short what, void *arg)
 }
 
 struct uptls *
-upstream_tls(struct upconn *uc, SSL_CTX *ctx, const char *host,
+upstream_tls(struct upconn *uc, SSL_CTX *ctx, const char *host, bool verify,
     upstream_cb cb, void *arg)
 {
 	const struct config *cfg = &uc->w->rc->cfg;
@@ -368,6 +370,7 @@ upstream_tls(struct upconn *uc, SSL_CTX *ctx, const char *host,
 	t->uc = uc;
 	t->cb = cb;
 	t->arg = arg;
+	t->verify = verify;
 	ip = inet_pton(AF_INET, host, a) == 1 ||
 	    inet_pton(AF_INET6, host, a) == 1;
 	vp = SSL_get0_param(ssl);

@@ -65,14 +65,15 @@ struct ssl_ctx_st;
 /*
  * Makes uc (just connected, owned by the caller until now) a TLS
  * connection to host with ctx: SNI and the certificate's name are host,
- * the certificate must verify against ctx's trust store. The callback
+ * the certificate must verify against ctx's trust store (unless verify
+ * is false: an origin the administrator exempted). The callback
  * runs later from the loop with uc (now the TLS bufferevent, its pool
  * key "tls:host:port") and UPSTREAM_OK, or with NULL (uc freed) and
  * UPSTREAM_TLS or UPSTREAM_TIMEOUT and the reason in words ("certificate
  * has expired", "hostname mismatch"). NULL when out of memory (uc freed).
  */
 struct uptls	*upstream_tls(struct upconn *uc, struct ssl_ctx_st *ctx,
-		    const char *host, upstream_cb cb, void *arg);
+		    const char *host, bool verify, upstream_cb cb, void *arg);
 void		 upstream_tls_cancel(struct uptls *t);
 
 /* An idle pooled connection to key ("host:port"), or NULL. */

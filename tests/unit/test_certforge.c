@@ -487,6 +487,47 @@ test_certforge_not_after_upstream(void)
 	fx_free(&fx);
 }
 
+/* Apple's 825-day limit, within the upstream's and the CA's validity. */
+static void
+test_certforge_validity_at_most_825_days(void)
+{
+	struct fx fx = fx_new(0);
+	X509 *up, *leaf;
+	int days, secs;
+	time_t now = time(NULL);
+	struct ca *ca;
+	struct certforge *cf;
+	char *d = dirs[ndirs - 1];
+
+	/* A CA of ten years, so that only the 825 days clip. */
+	CU_ASSERT_EQUAL_FATAL(ca_create(d, CA_KEY_EC_P256, "Long CA", 3650,
+	    true, &err), 0);
+	ca = ca_load(d, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ca);
+	cf = certforge_new(ca, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cf);
+	up = upstream("years.example", "DNS:years.example", -700 * DAY,
+	    1200 * DAY);
+	leaf = certforge_leaf(cf, up, now, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(leaf);
+	CU_ASSERT_EQUAL(ASN1_TIME_diff(&days, &secs,
+	    X509_get0_notBefore(leaf), X509_get0_notAfter(leaf)), 1);
+	CU_ASSERT(days < 825 || (days == 825 && secs == 0));
+	/* Never beyond the upstream's. */
+	CU_ASSERT(time_cmp(X509_get0_notBefore(leaf),
+	    X509_get0_notBefore(up)) >= 0);
+	CU_ASSERT(time_cmp(X509_get0_notAfter(leaf),
+	    X509_get0_notAfter(up)) <= 0);
+	/* Valid now. */
+	CU_ASSERT_EQUAL(X509_cmp_time(X509_get0_notBefore(leaf), &now), -1);
+	CU_ASSERT_EQUAL(X509_cmp_time(X509_get0_notAfter(leaf), &now), 1);
+	X509_free(leaf);
+	X509_free(up);
+	certforge_free(cf);
+	ca_free(ca);
+	fx_free(&fx);
+}
+
 static void
 test_certforge_not_before_clipped_to_ca(void)
 {
@@ -943,6 +984,7 @@ static CU_TestInfo cu_tests[] = {
 	{ "notAfter clipped to CA", test_certforge_not_after_clipped_to_ca },
 	{ "notAfter upstream", test_certforge_not_after_upstream },
 	{ "notBefore clipped to CA", test_certforge_not_before_clipped_to_ca },
+	{ "at most 825 days", test_certforge_validity_at_most_825_days },
 	{ "notBefore upstream", test_certforge_not_before_upstream },
 	{ "notBefore in the future", test_certforge_not_before_future },
 	{ "upstream expired", test_certforge_upstream_expired },
