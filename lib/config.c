@@ -136,6 +136,7 @@ static const struct config_key config_keys[] = {
 	{ "tls_non_tls", config_set_choice, F(tls_non_tls_tunnel), 0,
 	    CONFIG_NO_ORIGIN, false, 0, 0, "close" },
 	TEXT(tls_upstream_ca_file, config_set_file, "none"),
+	NUM(tls_pin_splice, config_set_duration, 0, CONFIG_DAY, "0"),
 };
 
 #undef F

@@ -1,6 +1,8 @@
 #include <arpa/inet.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
@@ -166,4 +168,123 @@ tls_name_cert(const char *host, time_t now, struct werr *err)
 	X509_EXTENSION_free(ext);
 	BN_free(bn);
 	return x;
+}
+
+#define TLS_SESSIONS	1024	/* a power of two */
+
+struct tls_session_slot {
+	char		 key[288];
+	SSL_SESSION	*sess;
+};
+
+struct tls_sessions {
+	struct tls_session_slot	slot[TLS_SESSIONS];
+};
+
+static struct tls_session_slot *
+tls_sessions_slot(struct tls_sessions *ts, const char *key)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 0x100000001b3ULL;
+	return &ts->slot[h & (TLS_SESSIONS - 1)];
+}
+
+struct tls_sessions *
+tls_sessions_new(void)
+{
+	return calloc(1, sizeof(struct tls_sessions));
+}
+
+void
+tls_sessions_free(struct tls_sessions *ts)
+{
+	size_t i;
+
+	if (ts == NULL)
+		return;
+	for (i = 0; i < TLS_SESSIONS; i++)
+		SSL_SESSION_free(ts->slot[i].sess);
+	free(ts);
+}
+
+/* OpenSSL's new-session callback: 1 keeps the reference it hands us. */
+static int
+tls_sessions_new_cb(SSL *ssl, SSL_SESSION *sess)
+{
+	struct tls_sessions *ts = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	const char *key = SSL_get_app_data(ssl);
+	struct tls_session_slot *s;
+
+	if (ts == NULL || key == NULL || strlen(key) >= sizeof(s->key))
+		return 0;
+	s = tls_sessions_slot(ts, key);
+	SSL_SESSION_free(s->sess);
+	snprintf(s->key, sizeof(s->key), "%s", key);
+	s->sess = sess;
+	return 1;
+}
+
+void
+tls_sessions_attach(SSL_CTX *ctx, struct tls_sessions *ts)
+{
+	SSL_CTX_set_app_data(ctx, ts);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT |
+	    SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_sess_set_new_cb(ctx, tls_sessions_new_cb);
+}
+
+void
+tls_sessions_use(struct tls_sessions *ts, SSL *ssl, const char *key)
+{
+	struct tls_session_slot *s = tls_sessions_slot(ts, key);
+
+	SSL_set_app_data(ssl, (void *)(uintptr_t)key);
+	if (s->sess != NULL && strcmp(s->key, key) == 0 &&
+	    SSL_SESSION_is_resumable(s->sess))
+		(void)SSL_set_session(ssl, s->sess);
+}
+
+#define TLS_PINS	256	/* a power of two */
+
+struct tls_pin {
+	char	host[256];
+	time_t	until;
+};
+
+static struct tls_pin	tls_pins[TLS_PINS];
+static pthread_mutex_t	tls_pins_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t
+tls_pins_slot(const char *host)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *host != '\0'; host++)
+		h = (h ^ (unsigned char)*host) * 0x100000001b3ULL;
+	return h & (TLS_PINS - 1);
+}
+
+void
+tls_pins_add(const char *host, time_t until)
+{
+	struct tls_pin *e = &tls_pins[tls_pins_slot(host)];
+
+	pthread_mutex_lock(&tls_pins_lock);
+	snprintf(e->host, sizeof(e->host), "%s", host);
+	e->until = until;
+	pthread_mutex_unlock(&tls_pins_lock);
+}
+
+bool
+tls_pins_has(const char *host, time_t now)
+{
+	const struct tls_pin *e = &tls_pins[tls_pins_slot(host)];
+	bool r;
+
+	pthread_mutex_lock(&tls_pins_lock);
+	r = e->until > now && strcmp(e->host, host) == 0;
+	pthread_mutex_unlock(&tls_pins_lock);
+	return r;
 }

@@ -33,6 +33,35 @@ SSL_CTX	*tls_forged_ctx(struct forged *f, X509 *ca_cert, struct werr *err)
 	    WD_NONNULL(1, 2) WD_WUR;
 
 /*
+ * A worker's memory of TLS sessions with origins, by pool key
+ * ("tls:host:port"), so that a new connection to an origin resumes its
+ * session (RFC 8446 section 2.2) instead of a full handshake: bounded,
+ * the newest session of a key replacing the older. Worker thread only.
+ */
+struct tls_sessions;
+
+struct tls_sessions *tls_sessions_new(void) WD_WUR;
+void	tls_sessions_free(struct tls_sessions *ts);
+/* Makes ctx hand its new client sessions to ts. */
+void	tls_sessions_attach(SSL_CTX *ctx, struct tls_sessions *ts)
+	    WD_NONNULL(1, 2);
+/*
+ * Before the handshake: offers ssl the session remembered under key,
+ * and has a new one remembered under it. key must live as long as ssl.
+ */
+void	tls_sessions_use(struct tls_sessions *ts, SSL *ssl, const char *key)
+	    WD_NONNULL(1, 2, 3);
+
+/*
+ * Hosts whose clients refused the inspection certificate (pinning), to
+ * be spliced until a time (tls_pin_splice): one table for the process,
+ * bounded (a host takes its slot's place), kept across reloads. Any
+ * thread.
+ */
+void	tls_pins_add(const char *host, time_t until) WD_NONNULL(1);
+bool	tls_pins_has(const char *host, time_t now) WD_NONNULL(1);
+
+/*
  * A stand-in for an origin's certificate that names host only (valid
  * from an hour ago for a day), for certforge_get() when Warden answers
  * an HTTPS connection itself: a blocked site, or an origin whose own

@@ -1000,7 +1000,14 @@ txn_peek(struct txn *t)
 			txn_bump_local(t, false, NULL);
 			return;
 		}
-		t->bump = !txn_peek_splice(t, is_ip);
+		if (txn_cfg(t)->tls_pin_splice > 0 &&
+		    tls_pins_has(t->bump_host, time(NULL))) {
+			log_info("txn %" PRIu64 " %s: %s spliced: a client "
+			    "refused its inspection certificate recently",
+			    t->id, t->s->addr, t->bump_host);
+			t->bump = false;
+		} else
+			t->bump = !txn_peek_splice(t, is_ip);
 	} else if (t->connect_blocked) {
 		txn_peek_deny(t, REASON_NONE, "");
 		return;
@@ -2438,6 +2445,9 @@ txn_client_event(struct txn *t, short what)
 		log_info("txn %" PRIu64 " %s: %s: the client did not accept "
 		    "the inspection certificate", t->id, s->addr,
 		    t->bump_host);
+		if (txn_cfg(t)->tls_pin_splice > 0 && !t->bump_local)
+			tls_pins_add(t->bump_host, time(NULL) +
+			    txn_cfg(t)->tls_pin_splice);
 		t->result = "TCP_BUMP_ABORTED";
 		txn_kill(t, "client refused the forged certificate");
 		return;

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "netaddr.h"
 #include "dns.h"
+#include "tls.h"
 #include "worker.h"
 #include "upstream.h"
 
@@ -384,13 +385,15 @@ upstream_tls(struct upconn *uc, SSL_CTX *ctx, const char *host, bool verify,
 	    BEV_OPT_DEFER_CALLBACKS);
 	if (bev == NULL)
 		goto fail;
-	ssl = NULL;		/* the bufferevent's now */
 	uc->bev = bev;
 	if (strlen(uc->key) + 4 >= sizeof(uc->key))
 		goto fail;
 	memcpy(key, uc->key, sizeof(key));
 	snprintf(uc->key, sizeof(uc->key), "tls:%.*s",
 	    (int)(sizeof(uc->key) - 5), key);
+	if (uc->w->tls_sessions != NULL)
+		tls_sessions_use(uc->w->tls_sessions, ssl, uc->key);
+	ssl = NULL;		/* the bufferevent's now */
 	bufferevent_setcb(bev, NULL, NULL, uptls_event, t);
 	bufferevent_set_timeouts(bev, &tv, &tv);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);

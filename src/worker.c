@@ -149,6 +149,32 @@ worker_session_gone(struct worker *w)
  * store (reopened on every reload, so a store that warden-update replaced
  * is seen) and match scratch for the snapshot.
  */
+/*
+ * The worker's TLS context towards origins (tls_inspect on), made anew
+ * on every reload with the trust store of the day: the sessions verified
+ * under the old one go with it. Connections in flight keep the old
+ * context (they hold a reference); it no longer hands sessions here.
+ */
+static void
+worker_tls_state(struct worker *w)
+{
+	struct werr err;
+
+	if (w->tls_client != NULL)
+		SSL_CTX_set_app_data(w->tls_client, NULL);
+	SSL_CTX_free(w->tls_client);
+	w->tls_client = NULL;
+	tls_sessions_free(w->tls_sessions);
+	w->tls_sessions = NULL;
+	if (w->rc->cfg.tls_inspect != TLS_INSPECT_ON)
+		return;
+	if ((w->tls_client = tls_client_ctx_new(&w->rc->cfg, &err)) == NULL)
+		log_warnx("worker %u: %s: HTTPS to origins fails until a "
+		    "reload", w->id, err.msg);
+	else if ((w->tls_sessions = tls_sessions_new()) != NULL)
+		tls_sessions_attach(w->tls_client, w->tls_sessions);
+}
+
 static void
 worker_policy_state(struct worker *w)
 {
@@ -159,12 +185,7 @@ worker_policy_state(struct worker *w)
 	w->cats = NULL;
 	policy_scratch_free(w->scratch);
 	w->scratch = policy_scratch_new(w->rc->policy);
-	SSL_CTX_free(w->tls_client);
-	w->tls_client = NULL;
-	if (w->rc->cfg.tls_inspect == TLS_INSPECT_ON &&
-	    (w->tls_client = tls_client_ctx_new(&w->rc->cfg, &err)) == NULL)
-		log_warnx("worker %u: %s: HTTPS to origins fails until a "
-		    "reload", w->id, err.msg);
+	worker_tls_state(w);
 	if (path[0] == '\0' || access(path, F_OK) == -1)
 		return;
 	if ((w->cats = catstore_open(path, 4096, &err)) == NULL &&
@@ -326,6 +347,7 @@ worker_join_free(struct worker *w)
 	policy_scratch_free(w->scratch);
 	mimesniff_free(w->magic);
 	SSL_CTX_free(w->tls_client);
+	tls_sessions_free(w->tls_sessions);
 	if (w->base != NULL)
 		event_base_free(w->base);
 	runconf_unref(atomic_exchange(&w->pending, NULL));

@@ -47,6 +47,7 @@ struct catstore;
 struct policy_scratch;
 struct mimesniff;
 struct ssl_ctx_st;
+struct tls_sessions;
 
 struct worker {
 	unsigned		 id;
@@ -60,6 +61,7 @@ struct worker {
 	struct policy_scratch	*scratch;
 	struct mimesniff	*magic;		/* libmagic, this thread's */
 	struct ssl_ctx_st	*tls_client;	/* towards origins (tls on) */
+	struct tls_sessions	*tls_sessions;	/* ... and their sessions */
 	struct evconnlistener	*listeners[CONFIG_MAX_LISTEN];
 	size_t			 nlisteners;
 	struct runconf		*rc;		/* current; a txn refs its own */

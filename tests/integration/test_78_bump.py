@@ -192,3 +192,36 @@ def test_bump_spliced_host_keeps_its_certificate(env):
                             send=b"GET /1k.bin HTTP/1.1\r\nHost: localhost:%d\r\nConnection: close\r\n\r\n"
                             % n.https_port)
     check(re.search(r"issuer=.*Warden local CA", out), "localhost is inspected: " + out[:1200])
+
+
+def test_bump_pinned_host_spliced_for_a_while(env):
+    """tls_pin_splice: after a client refused the inspection certificate
+    for a host, that host is tunnelled untouched (the origin's own
+    certificate) until the time runs out."""
+    n, w, ca = _wardend(env, tls_pin_splice="1h")
+    url = n.https_url("/1k.bin", host="localhost")
+    # A client that trusts only the origin's CA: refuses Warden's.
+    r = env.curl(url, proxy=w, cacert=env.pki.ca_cert)
+    check_eq(r.rc, 60, "the first connection is inspected and refused: " + r.describe())
+    w.wait_log(r"TCP_BUMP_ABORTED/200 \d+ CONNECT localhost:%d " % n.https_port)
+    # Now spliced: the same client gets the origin's certificate.
+    r = env.curl(url, proxy=w, cacert=env.pki.ca_cert)
+    check_eq((r.rc, r.status), (0, 200), "then spliced: " + r.describe())
+    check_eq(sha256(r.body), env.content.sha["1k.bin"], "the body through the splice")
+    w.wait_stderr(r"localhost spliced: a client refused its inspection certificate recently")
+    w.wait_log(r"TCP_TUNNEL/200 \d+ CONNECT localhost:%d " % n.https_port)
+
+
+def test_bump_upstream_sessions_resumed(env):
+    """A second inspected connection to the same origin resumes the TLS
+    session of the first (nginx logs it as reused) instead of a full
+    handshake."""
+    n, w, ca = _wardend(env, workers="1")
+    for i in range(3):
+        r = env.curl(n.https_url("/1k.bin?%d" % i, host="localhost"), proxy=w, cacert=ca,
+                     args=["--no-keepalive"])
+        check_eq((r.rc, r.status), (0, 200), "inspected fetch %d: %s" % (i, r.describe()))
+    entries = [e for e in n.entries() if e.get("uri", "").startswith("/1k.bin?")]
+    check_eq(len(entries), 3, "requests at the origin")
+    check_eq(entries[0]["ssl_reused"], ".", "the first is a full handshake")
+    check("r" in [e["ssl_reused"] for e in entries[1:]], "a later one resumed: %r" % entries)

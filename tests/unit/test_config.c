@@ -31,7 +31,7 @@ static const char *const all_keys[] = {
 	"max_request_line", "max_header_size", "max_headers",
 	"max_connections", "upstream_pool_per_host", "upstream_pool_max",
 	"scan_max_size", "scan_oversize", "tls_inspect", "tls_no_sni",
-	"tls_non_tls", "tls_upstream_ca_file",
+	"tls_non_tls", "tls_upstream_ca_file", "tls_pin_splice",
 };
 
 /* Asserts that loading path fails with exactly path followed by want. */

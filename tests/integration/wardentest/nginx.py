@@ -18,7 +18,8 @@ LOG_FORMAT = (
     "\"request_length\":\"$request_length\",\"body_bytes_sent\":\"$body_bytes_sent\","
     "\"via\":\"$http_via\",\"xff\":\"$http_x_forwarded_for\",\"host\":\"$http_host\","
     "\"te\":\"$http_transfer_encoding\",\"content_length\":\"$http_content_length\","
-    "\"remote\":\"$remote_addr\",\"port\":\"$server_port\",\"scheme\":\"$scheme\"}'"
+    "\"remote\":\"$remote_addr\",\"port\":\"$server_port\",\"scheme\":\"$scheme\","
+    "\"ssl_reused\":\"$ssl_session_reused\"}'"
 )
 
 # Content coding for /z/: gzip always, brotli from Debian's
