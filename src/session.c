@@ -8,6 +8,7 @@
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "log.h"
@@ -89,8 +90,13 @@ session_linger(struct session *s)
 
 	if (under != NULL && !s->shut_wr) {
 		if (!s->tls_closed) {
+			SSL *ssl = bufferevent_openssl_get_ssl(s->bev);
+
 			s->tls_closed = true;
-			(void)SSL_shutdown(bufferevent_openssl_get_ssl(s->bev));
+			/* Only a finished handshake has a close_notify. */
+			if (SSL_is_init_finished(ssl))
+				(void)SSL_shutdown(ssl);
+			ERR_clear_error();
 		}
 		s->flushing = evbuffer_get_length(
 		    bufferevent_get_output(under)) > 0 &&

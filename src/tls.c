@@ -102,6 +102,9 @@ tls_forged_ctx(struct forged *f, X509 *ca_cert, struct werr *err)
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	/* Tickets only: no server-side cache per forged identity. */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
 	if (SSL_CTX_use_certificate(ctx, forged_cert(f)) != 1 ||
 	    SSL_CTX_use_PrivateKey(ctx, forged_key(f)) != 1 ||
 	    SSL_CTX_add1_chain_cert(ctx, ca_cert) != 1) {
@@ -154,8 +157,9 @@ tls_name_cert(const char *host, time_t now, struct werr *err)
 	    X509_time_adj_ex(X509_getm_notBefore(x), 0, -3600, &now) == NULL ||
 	    X509_time_adj_ex(X509_getm_notAfter(x), 1, 0, &now) == NULL ||
 	    (name = X509_get_subject_name(x)) == NULL ||
-	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-	    (const unsigned char *)host, -1, -1, 0) != 1 ||
+	    /* The SAN carries the name; a CN holds 64 bytes at most. */
+	    (strlen(host) <= 64 && X509_NAME_add_entry_by_txt(name, "CN",
+	    MBSTRING_UTF8, (const unsigned char *)host, -1, -1, 0) != 1) ||
 	    X509_set_issuer_name(x, name) != 1 ||
 	    X509_set_pubkey(x, tls_name_key) != 1 ||
 	    (ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name,
@@ -217,7 +221,9 @@ tls_sessions_new_cb(SSL *ssl, SSL_SESSION *sess)
 	const char *key = SSL_get_app_data(ssl);
 	struct tls_session_slot *s;
 
-	if (ts == NULL || key == NULL || strlen(key) >= sizeof(s->key))
+	/* Only sessions of verified origins (a tagged ssl) are kept. */
+	if (ts == NULL || key == NULL || strlen(key) >= sizeof(s->key) ||
+	    SSL_get_verify_result(ssl) != X509_V_OK)
 		return 0;
 	s = tls_sessions_slot(ts, key);
 	SSL_SESSION_free(s->sess);

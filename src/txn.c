@@ -466,9 +466,15 @@ txn_make_logurl(struct txn *t)
 		    u->form == URL_FORM_AUTHORITY ? 0 : t->https ? 443 : 80,
 		    t->authority, sizeof(t->authority)) == -1)
 			return -1;
-		snprintf(t->key, sizeof(t->key), "%s%s%s%s:%u",
-		    t->https ? "tls:" : "", u->host_ipv6 ? "[" : "", u->host,
-		    u->host_ipv6 ? "]" : "", (unsigned)u->port);
+		/* As upstream_tls() keys what it verified (or not). */
+		if (t->https)
+			snprintf(t->key, sizeof(t->key), "%s:%s:%u",
+			    t->s->bump_noverify ? "tlsnv" : "tls", u->host,
+			    (unsigned)u->port);
+		else
+			snprintf(t->key, sizeof(t->key), "%s%s%s:%u",
+			    u->host_ipv6 ? "[" : "", u->host,
+			    u->host_ipv6 ? "]" : "", (unsigned)u->port);
 	}
 	if (u->form == URL_FORM_AUTHORITY) {
 		t->logurl = strdup(t->authority);
@@ -958,7 +964,7 @@ txn_peek(struct txn *t)
 	}
 	if (!tlshello_looks_like_tls(p, n)) {
 		t->peeking = false;
-		if (!cfg->tls_non_tls_tunnel) {
+		if (!cfg->tls_non_tls_tunnel || t->connect_blocked) {
 			txn_peek_deny(t, REASON_BLOCK_TLS, "not TLS");
 			return;
 		}
@@ -1000,6 +1006,12 @@ txn_peek(struct txn *t)
 			txn_bump_local(t, false, NULL);
 			return;
 		}
+		/*
+		 * The name checked, verified, and inspected or spliced is
+		 * the one connected to: never the CONNECT's other target.
+		 */
+		if (t->connect_host == NULL)
+			t->connect_host = t->bump_host;
 		if (txn_cfg(t)->tls_pin_splice > 0 &&
 		    tls_pins_has(t->bump_host, time(NULL))) {
 			log_info("txn %" PRIu64 " %s: %s spliced: a client "
@@ -1128,7 +1140,7 @@ txn_bump_client(struct txn *t, X509 *cert)
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE |
 	    BEV_OPT_DEFER_CALLBACKS);
 	if (bev == NULL) {
-		SSL_free(ssl);
+		/* Whether libevent freed ssl is not said: leak, not twice. */
 		txn_kill(t, "out of memory");
 		return;
 	}
@@ -1727,7 +1739,7 @@ txn_connected(struct upconn *uc, enum upstream_err err, const char *detail,
 	t->connecting = NULL;
 	switch (err) {
 	case UPSTREAM_OK:
-		if (t->https && strncmp(uc->key, "tls:", 4) != 0) {
+		if (t->https && !uc->tls) {
 			/* Inside a bumped session: TLS to the origin too. */
 			t->uptls = upstream_tls(uc, t->w->tls_client,
 			    t->url.host, !t->s->bump_noverify,

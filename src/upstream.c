@@ -24,6 +24,13 @@
 
 #define UPOOL_BUCKETS	256
 
+/*
+ * Names in origin certificates as browsers read them: the subjectAltName
+ * only (never the CN), no partial wildcards ("w*.example.com").
+ */
+#define UPSTREAM_HOST_FLAGS	(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | \
+	X509_CHECK_FLAG_NEVER_CHECK_SUBJECT)
+
 /* Bytes per read(2) and write(2) on an origin connection. */
 #define UPSTREAM_MAX_IO	(256 * 1024)
 
@@ -152,6 +159,7 @@ ucn_event(struct bufferevent *bev, short what, void *arg)
 		    sizeof(uc->peer));
 		snprintf(uc->key, sizeof(uc->key), "%s:%u", c->host,
 		    (unsigned)c->port);
+		uc->port = c->port;
 		setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY,
 		    &one, sizeof(one));
 		/* Large bodies in few system calls (libevent's default: 4 KiB). */
@@ -283,6 +291,8 @@ struct uptls {
 	upstream_cb	 cb;
 	void		*arg;
 	bool		 verify;
+	bool		 ip;
+	char		 host[URL_HOST_MAX];
 };
 
 void
@@ -328,13 +338,25 @@ uptls_event(struct bufferevent *bev, short what, void *arg)
 			uptls_finish(t, UPSTREAM_TLS, "no certificate");
 			return;
 		}
-		X509_free(peer);
 		if (t->verify &&
 		    (v = SSL_get_verify_result(ssl)) != X509_V_OK) {
+			X509_free(peer);
 			uptls_finish(t, UPSTREAM_TLS,
 			    X509_verify_cert_error_string(v));
 			return;
 		}
+		/*
+		 * The name again, on every connection: a resumed session
+		 * carries the result of an earlier handshake.
+		 */
+		if (t->verify && (t->ip ? X509_check_ip_asc(peer, t->host,
+		    0) : X509_check_host(peer, t->host, 0,
+		    UPSTREAM_HOST_FLAGS, NULL)) != 1) {
+			X509_free(peer);
+			uptls_finish(t, UPSTREAM_TLS, "hostname mismatch");
+			return;
+		}
+		X509_free(peer);
 		uptls_finish(t, UPSTREAM_OK, "");
 		return;
 	}
@@ -360,7 +382,6 @@ upstream_tls(struct upconn *uc, SSL_CTX *ctx, const char *host, bool verify,
 	struct bufferevent *bev;
 	X509_VERIFY_PARAM *vp;
 	unsigned char a[sizeof(struct in6_addr)];
-	char key[sizeof(uc->key)];
 	struct uptls *t;
 	SSL *ssl = NULL;
 	bool ip;
@@ -374,7 +395,19 @@ upstream_tls(struct upconn *uc, SSL_CTX *ctx, const char *host, bool verify,
 	t->verify = verify;
 	ip = inet_pton(AF_INET, host, a) == 1 ||
 	    inet_pton(AF_INET6, host, a) == 1;
+	t->ip = ip;
+	if (strlen(host) >= sizeof(t->host))
+		goto fail;
+	snprintf(t->host, sizeof(t->host), "%s", host);
+	/* The key: what was verified, not where the CONNECT pointed. */
+	if ((size_t)snprintf(uc->key, sizeof(uc->key), "%s:%s:%u",
+	    verify ? "tls" : "tlsnv", host, (unsigned)uc->port) >=
+	    sizeof(uc->key))
+		goto fail;
+	uc->tls = true;
+	SSL_set_options(ssl, SSL_OP_NO_RENEGOTIATION);
 	vp = SSL_get0_param(ssl);
+	X509_VERIFY_PARAM_set_hostflags(vp, UPSTREAM_HOST_FLAGS);
 	/* RFC 6066 section 3: no address in SNI; RFC 6125: the name. */
 	if ((ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, host) :
 	    X509_VERIFY_PARAM_set1_host(vp, host, 0)) != 1 ||
@@ -383,15 +416,14 @@ upstream_tls(struct upconn *uc, SSL_CTX *ctx, const char *host, bool verify,
 	bev = bufferevent_openssl_filter_new(uc->w->base, uc->bev, ssl,
 	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE |
 	    BEV_OPT_DEFER_CALLBACKS);
-	if (bev == NULL)
+	if (bev == NULL) {
+		/* Whether libevent freed ssl is not said: leak, not twice. */
+		ssl = NULL;
 		goto fail;
+	}
 	uc->bev = bev;
-	if (strlen(uc->key) + 4 >= sizeof(uc->key))
-		goto fail;
-	memcpy(key, uc->key, sizeof(key));
-	snprintf(uc->key, sizeof(uc->key), "tls:%.*s",
-	    (int)(sizeof(uc->key) - 5), key);
-	if (uc->w->tls_sessions != NULL)
+	/* Unverified connections neither offer nor leave a session. */
+	if (verify && uc->w->tls_sessions != NULL)
 		tls_sessions_use(uc->w->tls_sessions, ssl, uc->key);
 	ssl = NULL;		/* the bufferevent's now */
 	bufferevent_setcb(bev, NULL, NULL, uptls_event, t);
@@ -486,6 +518,22 @@ upool_quiet(struct upconn *uc)
 
 	n = recv(bufferevent_getfd(uc->bev), &c, 1, MSG_PEEK | MSG_DONTWAIT);
 	return n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+void
+upool_drop_tls(struct upool *p)
+{
+	struct upconn *uc, *next;
+	size_t b;
+
+	for (b = 0; b < UPOOL_BUCKETS; b++)
+		for (uc = p->bucket[b]; uc != NULL; uc = next) {
+			next = uc->next;
+			if (!uc->tls)
+				continue;
+			upool_unlink(p, uc);
+			uc_free(uc);
+		}
 }
 
 struct upconn *

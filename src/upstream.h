@@ -25,6 +25,8 @@ struct upconn {
 	struct worker		*w;
 	char			 key[URL_HOST_MAX + 16];	/* "host:port",
 							   "tls:host:port" */
+	uint16_t		 port;
+	bool			 tls;		/* upstream_tls() made it */
 	char			 peer[INET6_ADDRSTRLEN];
 	struct sockaddr_storage	 peer_ss;
 	unsigned		 nreq;		/* requests sent on it */
@@ -68,7 +70,8 @@ struct ssl_ctx_st;
  * the certificate must verify against ctx's trust store (unless verify
  * is false: an origin the administrator exempted). The callback
  * runs later from the loop with uc (now the TLS bufferevent, its pool
- * key "tls:host:port") and UPSTREAM_OK, or with NULL (uc freed) and
+ * key "tls:host:port" for the name verified, "tlsnv:host:port" when not
+ * verified) and UPSTREAM_OK, or with NULL (uc freed) and
  * UPSTREAM_TLS or UPSTREAM_TIMEOUT and the reason in words ("certificate
  * has expired", "hostname mismatch"). NULL when out of memory (uc freed).
  */
@@ -82,6 +85,8 @@ struct upconn	*upstream_pool_get(struct worker *w, const char *key);
 void		 upstream_release(struct upconn *uc, bool reusable);
 
 struct upool	*upool_new(void);
+/* Closes the idle TLS connections (a reload changed what is trusted). */
+void		 upool_drop_tls(struct upool *p);
 void		 upool_free(struct upool *p);
 
 #endif

@@ -166,6 +166,8 @@ worker_tls_state(struct worker *w)
 	w->tls_client = NULL;
 	tls_sessions_free(w->tls_sessions);
 	w->tls_sessions = NULL;
+	/* Idle TLS connections were verified under the old trust too. */
+	upool_drop_tls(w->pool);
 	if (w->rc->cfg.tls_inspect != TLS_INSPECT_ON)
 		return;
 	if ((w->tls_client = tls_client_ctx_new(&w->rc->cfg, &err)) == NULL)

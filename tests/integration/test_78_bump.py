@@ -225,3 +225,36 @@ def test_bump_upstream_sessions_resumed(env):
     check_eq(len(entries), 3, "requests at the origin")
     check_eq(entries[0]["ssl_reused"], ".", "the first is a full handshake")
     check("r" in [e["ssl_reused"] for e in entries[1:]], "a later one resumed: %r" % entries)
+
+
+def test_bump_blocked_connect_never_tunnelled(env):
+    """A blocked CONNECT answered 200 (for the block page over TLS) is not
+    tunnelled when what follows is not TLS, even with tls_non_tls tunnel;
+    and a blocked name too long for a certificate's CN still gets its
+    block page."""
+    from wardentest.origins import ScriptedOrigin  # noqa: F401
+    long_name = "a" * 60 + ".blocked.localhost"
+    with open(os.path.join(_policy(env), "local/block/domains"), "w") as f:
+        f.write("blocked.localhost\n")
+    o = env.scripted({"/secret": b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecret"})
+    n, w, ca = _wardend(env, tls_non_tls="tunnel", connect_ports="443, %d, %d" % (o.port, env.nginx.https_port))
+    s = socket.create_connection((LOCALHOST, w.port), timeout=10)
+    target = "blocked.localhost:%d" % o.port
+    s.sendall(request_bytes("CONNECT", target, [("Host", target)]))
+    check(s.recv(4096).startswith(b"HTTP/1.1 200 "), "CONNECT answered")
+    s.sendall(b"GET /secret HTTP/1.1\r\nHost: blocked.localhost\r\n\r\n")
+    s.settimeout(10)
+    got = b""
+    try:
+        while True:
+            b = s.recv(4096)
+            if not b:
+                break
+            got += b
+    except ConnectionResetError:
+        pass
+    s.close()
+    check(b"secret" not in got, "the blocked origin answered through the tunnel: %r" % got[:200])
+    check_eq(o.nconns(), 0, "connections that reached the blocked origin")
+    r = env.curl("https://%s:%d/x" % (long_name, n.https_port), proxy=w, cacert=ca)
+    check_eq((r.rc, r.status), (0, 403), "a long blocked name gets the block page: " + r.describe())
