@@ -11,6 +11,7 @@
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <llhttp.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "ca.h"
@@ -1028,6 +1029,30 @@ txn_peek(struct txn *t)
 }
 
 /* ---- CONNECT: bumping (tls_inspect on) --------------------------------- */
+
+/*
+ * Whether the client ended its handshake with an alert saying it does
+ * not accept the certificate (RFC 8446 section 6.2): what pinning looks
+ * like, unlike a timeout or a reset, which any client can cause.
+ */
+static bool
+txn_refused_certificate(struct bufferevent *bev)
+{
+	unsigned long e;
+	bool refused = false;
+
+	while ((e = bufferevent_get_openssl_error(bev)) != 0)
+		switch (ERR_GET_REASON(e)) {
+		case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
+		case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
+		case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
+			refused = true;
+			break;
+		default:
+			break;
+		}
+	return refused;
+}
 
 /*
  * The client finished its handshake with the forged certificate: from
@@ -2457,7 +2482,8 @@ txn_client_event(struct txn *t, short what)
 		log_info("txn %" PRIu64 " %s: %s: the client did not accept "
 		    "the inspection certificate", t->id, s->addr,
 		    t->bump_host);
-		if (txn_cfg(t)->tls_pin_splice > 0 && !t->bump_local)
+		if (txn_cfg(t)->tls_pin_splice > 0 && !t->bump_local &&
+		    txn_refused_certificate(s->bev))
 			tls_pins_add(t->bump_host, time(NULL) +
 			    txn_cfg(t)->tls_pin_splice);
 		t->result = "TCP_BUMP_ABORTED";

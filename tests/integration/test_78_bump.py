@@ -258,3 +258,25 @@ def test_bump_blocked_connect_never_tunnelled(env):
     check_eq(o.nconns(), 0, "connections that reached the blocked origin")
     r = env.curl("https://%s:%d/x" % (long_name, n.https_port), proxy=w, cacert=ca)
     check_eq((r.rc, r.status), (0, 403), "a long blocked name gets the block page: " + r.describe())
+
+
+def test_bump_pin_needs_a_certificate_alert(env):
+    """A client that only hangs up during the handshake does not make a
+    host spliced (anyone could): only a certificate alert does."""
+    n, w, ca = _wardend(env, tls_pin_splice="1h")
+    target = "localhost:%d" % n.https_port
+    s = socket.create_connection((LOCALHOST, w.port), timeout=10)
+    s.sendall(request_bytes("CONNECT", target, [("Host", target)]))
+    check(s.recv(4096).startswith(b"HTTP/1.1 200 "), "CONNECT answered")
+    t = ssl.create_default_context().wrap_socket(s, server_hostname="localhost",
+                                                 do_handshake_on_connect=False)
+    t.setblocking(False)
+    try:
+        t.do_handshake()        # sends the ClientHello, then gives up
+    except ssl.SSLWantReadError:
+        pass
+    t.close()
+    w.wait_log(r"TCP_BUMP_ABORTED/200 \d+ CONNECT %s " % re.escape(target))
+    # Still inspected: a client trusting only the origin's CA refuses.
+    r = env.curl(n.https_url("/1k.bin", host="localhost"), proxy=w, cacert=env.pki.ca_cert)
+    check_eq(r.rc, 60, "the host is still inspected after a hang-up: " + r.describe())
