@@ -131,8 +131,60 @@ tls_name_key_init(void)
 	tls_name_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 }
 
+/*
+ * Stand-ins are kept by host for half their day: the same one again
+ * means the forge's cache answers (no signature, no entry pushed out)
+ * for every blocked or refused connection to a host.
+ */
+#define TLS_STANDINS		256	/* a power of two */
+#define TLS_STANDIN_KEEP	(12 * 3600)
+
+struct tls_standin {
+	char	 host[256];
+	time_t	 made;
+	X509	*x;
+};
+
+static struct tls_standin	tls_standins[TLS_STANDINS];
+static pthread_mutex_t		tls_standins_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static X509	*tls_name_cert_make(const char *, time_t, struct werr *);
+
 X509 *
 tls_name_cert(const char *host, time_t now, struct werr *err)
+{
+	struct tls_standin *e;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *p;
+	X509 *x = NULL;
+
+	for (p = host; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	e = &tls_standins[h & (TLS_STANDINS - 1)];
+	pthread_mutex_lock(&tls_standins_lock);
+	if (e->x != NULL && strcmp(e->host, host) == 0 &&
+	    now - e->made < TLS_STANDIN_KEEP && now >= e->made &&
+	    X509_up_ref(e->x) == 1)
+		x = e->x;
+	pthread_mutex_unlock(&tls_standins_lock);
+	if (x != NULL)
+		return x;
+	if ((x = tls_name_cert_make(host, now, err)) == NULL ||
+	    strlen(host) >= sizeof(e->host))
+		return x;
+	pthread_mutex_lock(&tls_standins_lock);
+	if (X509_up_ref(x) == 1) {
+		X509_free(e->x);
+		snprintf(e->host, sizeof(e->host), "%s", host);
+		e->made = now;
+		e->x = x;
+	}
+	pthread_mutex_unlock(&tls_standins_lock);
+	return x;
+}
+
+static X509 *
+tls_name_cert_make(const char *host, time_t now, struct werr *err)
 {
 	unsigned char a[sizeof(struct in6_addr)], serial[16];
 	char san[300];

@@ -280,3 +280,21 @@ def test_bump_pin_needs_a_certificate_alert(env):
     # Still inspected: a client trusting only the origin's CA refuses.
     r = env.curl(n.https_url("/1k.bin", host="localhost"), proxy=w, cacert=env.pki.ca_cert)
     check_eq(r.rc, 60, "the host is still inspected after a hang-up: " + r.describe())
+
+
+def test_bump_blocked_site_certificate_reused(env):
+    """The certificate Warden shows for a blocked site is made once and
+    reused (one signature, one forge cache entry), not per connection."""
+    with open(os.path.join(_policy(env), "local/block/domains"), "w") as f:
+        f.write("blocked.localhost\n")
+    n, w, ca = _wardend(env)
+    certs = []
+    for i in range(2):
+        rc, out, err = s_client("blocked.localhost:%d" % n.https_port, w.port, ca,
+                                servername="blocked.localhost",
+                                send=b"GET / HTTP/1.1\r\nHost: blocked.localhost:%d\r\nConnection: close\r\n\r\n"
+                                % n.https_port)
+        m = re.search(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", out, re.S)
+        check(m is not None and "HTTP/1.1 403 " in out, "the block page over TLS: " + out[-600:])
+        certs.append(m.group(0))
+    check_eq(certs[0], certs[1], "the same certificate for the blocked site twice")
