@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "catstore.h"
+#include "log.h"
 #include "urlnorm.h"
 #include "ut1src.h"
 
@@ -39,6 +41,32 @@
 #define CATSTORE_BUILD_CACHE	"-16384"
 
 /*
+ * The lookup filter (lookup_filter in the schema): a blocked Bloom
+ * filter, each key setting CATSTORE_BLOOM_K of the 512 bits of one block
+ * (a cache line), so that a probe costs one memory access. At 10 bits a
+ * key it says "maybe" for about 0.96% of absent keys (k = 6 or 7 do
+ * equally well; the 7 bit numbers, 9 bits each, come from one 64-bit
+ * hash).
+ */
+#define CATSTORE_BLOOM_VERSION	1
+#define CATSTORE_BLOOM_K	7
+#define CATSTORE_BLOOM_K_MAX	7		/* 9 bits each from 64 */
+#define CATSTORE_BLOOM_BITS	10		/* a key, at import */
+#define CATSTORE_BLOOM_BLOCK	64		/* bytes */
+#define CATSTORE_BLOOM_MAX	(1u << 22)	/* blocks: 256 MiB */
+/* Keys an import has on the way to their block (fetched meanwhile). */
+#define CATSTORE_BLOOM_AHEAD	8
+/* Keys of each kind hash apart: a domain, a url, a url's authority. */
+#define CATSTORE_KEY_DOMAIN	1u
+#define CATSTORE_KEY_URL	2u
+#define CATSTORE_KEY_AUTH	3u
+#define CATSTORE_FNV_BASIS	14695981039346656037ULL
+#define CATSTORE_FNV_PRIME	1099511628211ULL
+#define CATSTORE_GOLDEN		0x9e3779b97f4a7c15ULL
+/* Store files whose missing or damaged filter was already logged. */
+#define CATSTORE_SAID		8
+
+/*
  * The one copy of the schema: db/categories.sql is this text, byte for
  * byte, and test_catstore checks that it stays so.
  */
@@ -58,6 +86,7 @@ static const char catstore_schema_sql[] =
     "-- \"example.com/a/b?q\") in urls. WITHOUT ROWID makes each table a\n"
     "-- single B-tree keyed by what is looked up: one descent per probe,\n"
     "-- the text stored once, no separate index to build or to keep.\n"
+    "-- Before any probe, lookup_filter says which keys cannot be there.\n"
     "\n"
     "PRAGMA application_id = 1464091475;\t-- \"WDCS\"\n"
     "\n"
@@ -87,7 +116,32 @@ static const char catstore_schema_sql[] =
     "\turl\t\tTEXT NOT NULL,\n"
     "\tcategory\tINTEGER NOT NULL REFERENCES categories (id),\n"
     "\tPRIMARY KEY (url, category)\n"
-    ") WITHOUT ROWID;\n";
+    ") WITHOUT ROWID;\n"
+    "\n"
+    "-- A filter of every key a lookup asks for: each domain, each url,\n"
+    "-- and each url's authority (\"host[:port]\", the text before its first\n"
+    "-- '/'), so that a host and request in no category (most of them) cost\n"
+    "-- no B-tree descent. It may say \"maybe\" for a key that is absent\n"
+    "-- (about 1% of them), never \"no\" for one that is there. Version 1 is\n"
+    "-- a blocked Bloom filter: blocks of 64 bytes, a key sets \"hashes\"\n"
+    "-- bits in one of them, hashed with seed as lib/catstore.c does\n"
+    "-- (catstore_bloom_*). One row, written in the transaction that writes\n"
+    "-- the entries, so a store and its filter always agree.\n"
+    "--\n"
+    "-- The table is optional, and schema_version stays 1 (readers that\n"
+    "-- predate it ignore it): a store imported before it is read without\n"
+    "-- the shortcut, and gets one when imported again (warden-update\n"
+    "-- import or fetch build a new file every time). A row that is\n"
+    "-- damaged (size, checksum, parameters) is ignored.\n"
+    "CREATE TABLE lookup_filter (\n"
+    "\tversion\t\tINTEGER NOT NULL,\n"
+    "\thashes\t\tINTEGER NOT NULL,\t-- bits set by a key\n"
+    "\tblocks\t\tINTEGER NOT NULL,\t-- of 64 bytes\n"
+    "\tkeys\t\tINTEGER NOT NULL,\t-- distinct keys set\n"
+    "\tseed\t\tINTEGER NOT NULL,\t-- random, one per import\n"
+    "\tchecksum\tINTEGER NOT NULL,\t-- of bits, with seed\n"
+    "\tbits\t\tBLOB NOT NULL\n"
+    ");\n";
 
 /* The two list files a category directory may hold. */
 enum catstore_list {
@@ -115,6 +169,22 @@ struct catstore_slot {
 	char		auth[CATSTORE_AUTH_MAX];
 };
 
+/*
+ * A lookup filter: being built by an import, or read from a store and
+ * shared (refs, under catstore_reg_lock) by the handles on that file.
+ */
+struct catstore_bloom {
+	struct catstore_bloom	*next;		/* in catstore_reg */
+	unsigned		 refs;
+	char			*path;
+	uint64_t		 seed;
+	uint64_t		 checksum;
+	uint64_t		 keys;
+	uint32_t		 nblocks;
+	unsigned		 k;
+	unsigned char		*bits;		/* nblocks blocks */
+};
+
 struct catstore {
 	sqlite3			*db;
 	sqlite3_stmt		*q_domain;	/* categories of one domain */
@@ -126,7 +196,29 @@ struct catstore {
 	struct catstore_slot	*cache;
 	size_t			 ncache;
 	uint64_t		 tick;
+	struct catstore_bloom	*bloom;		/* shared; NULL: none */
+	enum catstore_filter	 filter;
+	uint64_t		 nlookups;
+	uint64_t		 nqueries;
+	uint64_t		 nfiltered;
 };
+
+/*
+ * The filters read, one per store file in use, whichever thread opened
+ * it; and the files whose filter was found missing or bad, so that each
+ * is said once.
+ */
+struct catstore_said {
+	dev_t		dev;
+	ino_t		ino;
+	off_t		size;
+	struct timespec	mtime;
+};
+
+static pthread_mutex_t catstore_reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct catstore_bloom	*catstore_reg;
+static struct catstore_said	 catstore_said[CATSTORE_SAID];
+static unsigned			 catstore_nsaid;
 
 /* The distinct categories one lookup has found so far. */
 struct catstore_set {
@@ -138,6 +230,148 @@ const char *
 catstore_schema(void)
 {
 	return catstore_schema_sql;
+}
+
+const char *
+catstore_filter_str(enum catstore_filter f)
+{
+	switch (f) {
+	case CATSTORE_FILTER_NONE:
+		return "none";
+	case CATSTORE_FILTER_ON:
+		return "on";
+	case CATSTORE_FILTER_BAD:
+		return "bad";
+	}
+	return "?";
+}
+
+/* --------------------------------------------------------------- filter */
+
+/* splitmix64's finaliser: every bit of x moves every bit of the result. */
+static uint64_t
+catstore_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+/*
+ * A key's hash is FNV-1a over its bytes, started from the store's seed
+ * and the kind of key, then mixed. A domain is hashed from its last byte
+ * to its first, so that one pass over a host gives every parent's hash
+ * on the way; a url from its first byte, so that one pass over a request
+ * key gives every prefix's.
+ */
+static uint64_t
+catstore_key_start(uint64_t seed, unsigned kind)
+{
+	return (CATSTORE_FNV_BASIS ^ seed) + kind * CATSTORE_GOLDEN;
+}
+
+static uint64_t
+catstore_key_step(uint64_t h, unsigned char c)
+{
+	return (h ^ c) * CATSTORE_FNV_PRIME;
+}
+
+/* The hash of s[0..len-1], first byte first. */
+static uint64_t
+catstore_key_fwd(uint64_t seed, unsigned kind, const char *s, size_t len)
+{
+	uint64_t h = catstore_key_start(seed, kind);
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = catstore_key_step(h, (unsigned char)s[i]);
+	return h;
+}
+
+/* The hash of domain s[0..len-1], last byte first. */
+static uint64_t
+catstore_key_domain(uint64_t seed, const char *s, size_t len)
+{
+	uint64_t h = catstore_key_start(seed, CATSTORE_KEY_DOMAIN);
+
+	while (len > 0)
+		h = catstore_key_step(h, (unsigned char)s[--len]);
+	return h;
+}
+
+/*
+ * The block a key's hash h falls in, and the bits it sets there (9 bits
+ * of a second mix for each, so they do not follow the block's choice).
+ */
+static unsigned char *
+catstore_bloom_block(const struct catstore_bloom *b, uint64_t h,
+    uint64_t *bits)
+{
+	h = catstore_mix(h);
+	*bits = catstore_mix(h ^ CATSTORE_GOLDEN);
+	return b->bits + (size_t)(((h >> 32) * b->nblocks) >> 32) *
+	    CATSTORE_BLOOM_BLOCK;
+}
+
+/* Sets the k bits g numbers in blk. */
+static void
+catstore_bloom_set(unsigned char *blk, uint64_t g, unsigned k)
+{
+	unsigned i, bit;
+
+	for (i = 0; i < k; i++, g >>= 9) {
+		bit = (unsigned)g & 511;
+		blk[bit >> 3] |= (unsigned char)(1u << (bit & 7));
+	}
+}
+
+/* false: the key is not in the store; true: it may be. */
+static bool
+catstore_bloom_has(const struct catstore_bloom *b, uint64_t h)
+{
+	const unsigned char *blk;
+	uint64_t g;
+	unsigned i, bit;
+
+	blk = catstore_bloom_block(b, h, &g);
+	for (i = 0; i < b->k; i++, g >>= 9) {
+		bit = (unsigned)g & 511;
+		if ((blk[bit >> 3] & (1u << (bit & 7))) == 0)
+			return false;
+	}
+	return true;
+}
+
+/* A checksum of the bits, read in little-endian words whatever the CPU. */
+static uint64_t
+catstore_bloom_sum(uint64_t seed, const unsigned char *p, size_t len)
+{
+	uint64_t h = seed ^ len, w;
+	size_t i, j;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		w = 0;
+		for (j = 0; j < 8; j++)
+			w |= (uint64_t)p[i + j] << (8 * j);
+		h = (h ^ w) * CATSTORE_GOLDEN;
+		h ^= h >> 29;
+	}
+	for (; i < len; i++)
+		h = catstore_key_step(h, p[i]);
+	return catstore_mix(h);
+}
+
+static void
+catstore_bloom_free(struct catstore_bloom *b)
+{
+	if (b == NULL)
+		return;
+	free(b->path);
+	free(b->bits);
+	free(b);
 }
 
 /* ---------------------------------------------------------------- read */
@@ -240,6 +474,222 @@ catstore_prepare(struct catstore *cs, const char *path, const char *sql,
 	return 0;
 }
 
+/*
+ * Whether the store file sb describes is yet to be said about (it is
+ * then marked said). The identity is stat()'s, taken before the open: a
+ * rename in between costs a line more or less, never an answer. Under
+ * catstore_reg_lock.
+ */
+static bool
+catstore_said_once(const struct stat *sb)
+{
+	struct catstore_said *s;
+	unsigned i;
+
+	for (i = 0; i < CATSTORE_SAID && i < catstore_nsaid; i++) {
+		s = &catstore_said[i];
+		if (s->dev == sb->st_dev && s->ino == sb->st_ino &&
+		    s->size == sb->st_size &&
+		    s->mtime.tv_sec == sb->st_mtim.tv_sec &&
+		    s->mtime.tv_nsec == sb->st_mtim.tv_nsec)
+			return false;
+	}
+	s = &catstore_said[catstore_nsaid++ % CATSTORE_SAID];
+	s->dev = sb->st_dev;
+	s->ino = sb->st_ino;
+	s->size = sb->st_size;
+	s->mtime = sb->st_mtim;
+	return true;
+}
+
+/*
+ * Reads the filter's row but its bits into h: CATSTORE_FILTER_ON when
+ * this Warden can use it, NONE when there is none (or of another
+ * version), BAD when it is damaged; why says what for the last two.
+ */
+static enum catstore_filter
+catstore_filter_header(struct catstore *cs, const char *path,
+    struct catstore_bloom *h, char *why, size_t whysz)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 version, hashes, blocks, keys, len;
+	const unsigned char *type;
+	enum catstore_filter rc = CATSTORE_FILTER_BAD;
+	struct werr err;
+
+	if (catstore_query_int(cs->db, path, "SELECT count(*) FROM "
+	    "sqlite_master WHERE type = 'table' AND name = 'lookup_filter'",
+	    &len, &err) == -1) {
+		snprintf(why, whysz, "%s", err.msg);
+		return CATSTORE_FILTER_BAD;
+	}
+	if (len == 0) {
+		snprintf(why, whysz, "no lookup filter (imported by an "
+		    "earlier Warden)");
+		return CATSTORE_FILTER_NONE;
+	}
+	if (sqlite3_prepare_v2(cs->db, "SELECT version, hashes, blocks, keys, "
+	    "seed, checksum, typeof(bits), length(bits) FROM lookup_filter "
+	    "LIMIT 2", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(why, whysz, "%s", sqlite3_errmsg(cs->db));
+		return CATSTORE_FILTER_BAD;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(why, whysz, "no row");
+		goto done;
+	}
+	version = sqlite3_column_int64(st, 0);
+	hashes = sqlite3_column_int64(st, 1);
+	blocks = sqlite3_column_int64(st, 2);
+	keys = sqlite3_column_int64(st, 3);
+	type = sqlite3_column_text(st, 6);
+	len = sqlite3_column_int64(st, 7);
+	if (version != CATSTORE_BLOOM_VERSION) {
+		snprintf(why, whysz, "lookup filter version %lld, this Warden "
+		    "reads %d", (long long)version, CATSTORE_BLOOM_VERSION);
+		rc = CATSTORE_FILTER_NONE;
+		goto done;
+	}
+	if (hashes < 1 || hashes > CATSTORE_BLOOM_K_MAX || blocks < 1 ||
+	    blocks > CATSTORE_BLOOM_MAX || keys < 0) {
+		snprintf(why, whysz, "bad parameters: %lld hashes, %lld "
+		    "blocks, %lld keys", (long long)hashes, (long long)blocks,
+		    (long long)keys);
+		goto done;
+	}
+	if (type == NULL || strcmp((const char *)type, "blob") != 0 ||
+	    len != blocks * CATSTORE_BLOOM_BLOCK) {
+		snprintf(why, whysz, "%lld bytes of %s for %lld blocks",
+		    (long long)len, type != NULL ? (const char *)type : "?",
+		    (long long)blocks);
+		goto done;
+	}
+	h->k = (unsigned)hashes;
+	h->nblocks = (uint32_t)blocks;
+	h->keys = (uint64_t)keys;
+	h->seed = (uint64_t)sqlite3_column_int64(st, 4);
+	h->checksum = (uint64_t)sqlite3_column_int64(st, 5);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		snprintf(why, whysz, "more than one row");
+		goto done;
+	}
+	rc = CATSTORE_FILTER_ON;
+done:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Reads the bits of the filter h describes: a new one, or NULL and why. */
+static struct catstore_bloom *
+catstore_filter_load(struct catstore *cs, const char *path,
+    const struct catstore_bloom *h, char *why, size_t whysz)
+{
+	struct catstore_bloom *b;
+	sqlite3_stmt *st = NULL;
+	const void *p;
+	size_t len;
+
+	len = (size_t)h->nblocks * CATSTORE_BLOOM_BLOCK;
+	if ((b = calloc(1, sizeof(*b))) == NULL ||
+	    (b->path = strdup(path)) == NULL ||
+	    (b->bits = aligned_alloc(CATSTORE_BLOOM_BLOCK, len)) == NULL) {
+		snprintf(why, whysz, "out of memory for %zu bytes", len);
+		goto fail;
+	}
+	b->seed = h->seed;
+	b->checksum = h->checksum;
+	b->keys = h->keys;
+	b->nblocks = h->nblocks;
+	b->k = h->k;
+	if (sqlite3_prepare_v2(cs->db, "SELECT bits FROM lookup_filter", -1,
+	    &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
+	    (p = sqlite3_column_blob(st, 0)) == NULL) {
+		snprintf(why, whysz, "%s", sqlite3_errmsg(cs->db));
+		goto fail;
+	}
+	if ((size_t)sqlite3_column_bytes(st, 0) != len) {
+		snprintf(why, whysz, "size changed");
+		goto fail;
+	}
+	memcpy(b->bits, p, len);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (catstore_bloom_sum(b->seed, b->bits, len) != b->checksum) {
+		snprintf(why, whysz, "checksum mismatch");
+		goto fail;
+	}
+	return b;
+fail:
+	sqlite3_finalize(st);
+	catstore_bloom_free(b);
+	return NULL;
+}
+
+/*
+ * Gives cs its store's filter: the copy another handle on the same path
+ * and filter (same seed, checksum and size: the same import) already
+ * read, or a new one. The identity is the filter's own, read through
+ * cs's connection, not the path's stat(): warden-update may rename
+ * another file over path between the two. sb (stat() of path before the
+ * open) only keeps the messages to one a file.
+ */
+static void
+catstore_filter_attach(struct catstore *cs, const char *path,
+    const struct stat *sb)
+{
+	struct catstore_bloom h, *b;
+	char why[320];
+
+	memset(&h, 0, sizeof(h));
+	why[0] = '\0';
+	pthread_mutex_lock(&catstore_reg_lock);
+	cs->filter = catstore_filter_header(cs, path, &h, why, sizeof(why));
+	if (cs->filter == CATSTORE_FILTER_ON) {
+		for (b = catstore_reg; b != NULL; b = b->next)
+			if (b->seed == h.seed && b->checksum == h.checksum &&
+			    b->nblocks == h.nblocks && b->k == h.k &&
+			    b->keys == h.keys && strcmp(b->path, path) == 0)
+				break;
+		if (b == NULL && (b = catstore_filter_load(cs, path, &h, why,
+		    sizeof(why))) != NULL) {
+			b->next = catstore_reg;
+			catstore_reg = b;
+		}
+		if (b != NULL) {
+			b->refs++;
+			cs->bloom = b;
+		} else
+			cs->filter = CATSTORE_FILTER_BAD;
+	}
+	if (cs->filter == CATSTORE_FILTER_BAD && catstore_said_once(sb))
+		log_warnx("category store %s: lookup filter ignored (%s): "
+		    "lookups ask SQLite for every key; import the lists "
+		    "again", path, why);
+	else if (cs->filter == CATSTORE_FILTER_NONE && catstore_said_once(sb))
+		log_debug("category store %s: %s: lookups ask SQLite for "
+		    "every key", path, why);
+	pthread_mutex_unlock(&catstore_reg_lock);
+}
+
+static void
+catstore_filter_release(struct catstore_bloom *b)
+{
+	struct catstore_bloom **pp;
+
+	if (b == NULL)
+		return;
+	pthread_mutex_lock(&catstore_reg_lock);
+	if (--b->refs == 0) {
+		for (pp = &catstore_reg; *pp != NULL; pp = &(*pp)->next)
+			if (*pp == b) {
+				*pp = b->next;
+				break;
+			}
+		catstore_bloom_free(b);
+	}
+	pthread_mutex_unlock(&catstore_reg_lock);
+}
+
 struct catstore *
 catstore_open(const char *path, size_t cache_entries, struct werr *err)
 {
@@ -301,6 +751,7 @@ catstore_open(const char *path, size_t cache_entries, struct werr *err)
 		goto fail;
 	if (catstore_load_categories(cs, path, err) == -1)
 		goto fail;
+	catstore_filter_attach(cs, path, &sb);
 	if (cache_entries > 0) {
 		cs->cache = calloc(cache_entries, sizeof(*cs->cache));
 		if (cs->cache == NULL) {
@@ -325,10 +776,28 @@ catstore_close(struct catstore *cs)
 	sqlite3_finalize(cs->q_url);
 	sqlite3_finalize(cs->q_auth);
 	sqlite3_close(cs->db);
+	catstore_filter_release(cs->bloom);
 	free(cs->cats);
 	free(cs->byid);
 	free(cs->cache);
 	free(cs);
+}
+
+void
+catstore_stats(const struct catstore *cs, struct catstore_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->lookups = cs->nlookups;
+	st->queries = cs->nqueries;
+	st->filtered = cs->nfiltered;
+	st->filter = cs->filter;
+	if (cs->bloom == NULL)
+		return;
+	st->filter_keys = cs->bloom->keys;
+	st->filter_bytes = (size_t)cs->bloom->nblocks * CATSTORE_BLOOM_BLOCK;
+	pthread_mutex_lock(&catstore_reg_lock);
+	st->filter_shared = cs->bloom->refs;
+	pthread_mutex_unlock(&catstore_reg_lock);
 }
 
 static int
@@ -363,6 +832,7 @@ catstore_probe(struct catstore *cs, sqlite3_stmt *st, const char *s,
 
 	if (len > INT_MAX)
 		return werr_set(err, "category store: key too long");
+	cs->nqueries++;
 	if (sqlite3_bind_text(st, 1, s, (int)len, SQLITE_STATIC) != SQLITE_OK)
 		return werr_set(err, "category store: %s",
 		    sqlite3_errmsg(cs->db));
@@ -401,15 +871,45 @@ catstore_is_ip(const char *host)
 	return true;
 }
 
-/* host, then each parent: "a.b.c", "b.c", "c"; an address only whole. */
+/* Whether the key of hash h may be in the store: false spares a query. */
+static bool
+catstore_maybe(struct catstore *cs, uint64_t h)
+{
+	if (catstore_bloom_has(cs->bloom, h))
+		return true;
+	cs->nfiltered++;
+	return false;
+}
+
+/*
+ * host, then each parent: "a.b.c", "b.c", "c"; an address only whole.
+ * With a filter, from the last: hashing the host backwards gives each
+ * parent's hash on the way, and only those it may hold are asked for
+ * (the order of the queries changes nothing in the answer).
+ */
 static int
 catstore_domains(struct catstore *cs, const char *host,
     struct catstore_set *set, struct werr *err)
 {
 	const char *p = host;
+	uint64_t h;
+	size_t i, len;
 	bool ip;
 
 	ip = catstore_is_ip(host);
+	len = strlen(host);
+	if (cs->bloom != NULL && len > 0) {
+		h = catstore_key_start(cs->bloom->seed, CATSTORE_KEY_DOMAIN);
+		for (i = len; i-- > 0; ) {
+			h = catstore_key_step(h, (unsigned char)host[i]);
+			if (i > 0 && (ip || host[i - 1] != '.'))
+				continue;
+			if (catstore_maybe(cs, h) && catstore_probe(cs,
+			    cs->q_domain, host + i, len - i, set, err) == -1)
+				return -1;
+		}
+		return 0;
+	}
 	for (;;) {
 		if (catstore_probe(cs, cs->q_domain, p, strlen(p), set,
 		    err) == -1)
@@ -419,7 +919,10 @@ catstore_domains(struct catstore *cs, const char *host,
 	}
 }
 
-/* Whether any URL entry starts with "auth/". 1, 0, or -1 with err. */
+/*
+ * Whether any URL entry starts with "auth/" (the filter may know it has
+ * none). 1, 0, or -1 with err.
+ */
 static int
 catstore_auth_has_urls(struct catstore *cs, const char *auth, size_t alen,
     struct werr *err)
@@ -427,8 +930,12 @@ catstore_auth_has_urls(struct catstore *cs, const char *auth, size_t alen,
 	char lo[CATSTORE_AUTH_MAX + 1], hi[CATSTORE_AUTH_MAX + 1];
 	int rc;
 
+	if (cs->bloom != NULL && !catstore_maybe(cs, catstore_key_fwd(
+	    cs->bloom->seed, CATSTORE_KEY_AUTH, auth, alen)))
+		return 0;
 	if (alen >= CATSTORE_AUTH_MAX)
 		return 1;	/* not worth asking: probe the candidates */
+	cs->nqueries++;
 	memcpy(lo, auth, alen);
 	memcpy(hi, auth, alen);
 	lo[alen] = '/';
@@ -448,17 +955,46 @@ catstore_auth_has_urls(struct catstore *cs, const char *auth, size_t alen,
 	return werr_set(err, "category store: %s", sqlite3_errmsg(cs->db));
 }
 
+/* A request key's prefixes, hashed as far as the last one asked for. */
+struct catstore_prefix {
+	const char	*key;
+	size_t		 at;		/* bytes hashed */
+	uint64_t	 h;
+};
+
+/* Adds the categories of the URL entry key[0..len-1], if it may be one. */
+static int
+catstore_probe_url(struct catstore *cs, struct catstore_prefix *pf,
+    size_t len, struct catstore_set *set, struct werr *err)
+{
+	if (cs->bloom != NULL) {
+		if (len < pf->at) {	/* never so far: the cuts grow */
+			pf->at = 0;
+			pf->h = catstore_key_start(cs->bloom->seed,
+			    CATSTORE_KEY_URL);
+		}
+		for (; pf->at < len; pf->at++)
+			pf->h = catstore_key_step(pf->h,
+			    (unsigned char)pf->key[pf->at]);
+		if (!catstore_maybe(cs, pf->h))
+			return 0;
+	}
+	return catstore_probe(cs, cs->q_url, pf->key, len, set, err);
+}
+
 /*
  * The URL entries that are key or a prefix of it ending at a '/' of the
  * path: "h/" (the whole site), "h/a", "h/a/b", then the path without and
  * with its query. Entries never end in '/' (but "h/"), so a cut before
  * each '/' is all there is to try. Only the first CATSTORE_MAX_CUTS
  * boundaries are tried: adding segments cannot hide a shallower entry.
+ * The cuts only grow, so one pass hashes them all for the filter.
  */
 static int
 catstore_urls(struct catstore *cs, const char *key,
     struct catstore_slot *slot, struct catstore_set *set, struct werr *err)
 {
+	struct catstore_prefix pf;
 	const char *slash, *q, *p, *end;
 	size_t alen, klen, plen;
 	unsigned cuts;
@@ -481,28 +1017,31 @@ catstore_urls(struct catstore *cs, const char *key,
 	}
 	if (has == 0)
 		return 0;
+	pf.key = key;
+	pf.at = 0;
+	pf.h = cs->bloom != NULL ? catstore_key_start(cs->bloom->seed,
+	    CATSTORE_KEY_URL) : 0;
 	if (slash == NULL)
-		return catstore_probe(cs, cs->q_url, key, klen, set, err);
+		return catstore_probe_url(cs, &pf, klen, set, err);
 
 	q = strchr(slash, '?');
 	plen = q != NULL ? (size_t)(q - key) : klen;
-	if (catstore_probe(cs, cs->q_url, key, alen + 1, set, err) == -1)
+	if (catstore_probe_url(cs, &pf, alen + 1, set, err) == -1)
 		return -1;
 	end = key + plen;
 	p = slash + 1;
 	for (cuts = 0; cuts < CATSTORE_MAX_CUTS && p < end; cuts++) {
 		if ((p = memchr(p, '/', (size_t)(end - p))) == NULL)
 			break;
-		if (catstore_probe(cs, cs->q_url, key, (size_t)(p - key), set,
+		if (catstore_probe_url(cs, &pf, (size_t)(p - key), set,
 		    err) == -1)
 			return -1;
 		p++;
 	}
-	if (plen > alen + 1 && catstore_probe(cs, cs->q_url, key, plen, set,
+	if (plen > alen + 1 && catstore_probe_url(cs, &pf, plen, set,
 	    err) == -1)
 		return -1;
-	if (q != NULL && catstore_probe(cs, cs->q_url, key, klen, set,
-	    err) == -1)
+	if (q != NULL && catstore_probe_url(cs, &pf, klen, set, err) == -1)
 		return -1;
 	return 0;
 }
@@ -562,6 +1101,7 @@ catstore_lookup(struct catstore *cs, const char *host, const char *key,
 
 	out->n = 0;
 	set.n = 0;
+	cs->nlookups++;
 	hlen = strlen(host);
 	if (cs->ncache > 0 && hlen < sizeof(slot->host))
 		slot = catstore_cache_find(cs, host, &victim);
@@ -1007,6 +1547,15 @@ struct catstore_build {
 	uint16_t			*idmap;		/* build id - 1 -> id */
 	uint64_t			*counts;	/* by build id - 1 */
 	struct catstore_sorter		 sort;
+	uint64_t			 nsorted[2];	/* by list kind */
+	struct catstore_bloom		 bloom;		/* being filled */
+	uint64_t			 last[3];	/* hash, by key kind */
+	bool				 any[3];	/* last[] is set */
+	struct {
+		unsigned char	*blk;
+		uint64_t	 bits;
+	}				 ahead[CATSTORE_BLOOM_AHEAD];
+	size_t				 nahead;	/* keys, all told */
 	const unsigned char		*pending;	/* sorted, not fed */
 	unsigned char			 prev[CATSTORE_REC_MAX]; /* fed last */
 	size_t				 prevlen;
@@ -1239,6 +1788,7 @@ catstore_entry(struct catstore_build *b, enum catstore_list l,
 	if (catstore_sorter_add(&b->sort, l, id, b->entry,
 	    strlen(b->entry), err) == -1)
 		return -1;
+	b->nsorted[l]++;
 	return 1;
 }
 
@@ -1288,6 +1838,121 @@ catstore_meta(struct catstore_build *b, const char *key, const char *value,
 		return catstore_build_err(b, err);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = catstore_step_done(b, st, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Sizes the filter for what went to the sorter: at least
+ * CATSTORE_BLOOM_BITS a key (duplicates and URLs sharing an authority
+ * make it more), under a new random seed.
+ */
+static int
+catstore_bloom_start(struct catstore_build *b, struct werr *err)
+{
+	struct catstore_bloom *f = &b->bloom;
+	uint64_t keys, blocks;
+
+	keys = b->nsorted[CATSTORE_LIST_DOMAINS] +
+	    2 * b->nsorted[CATSTORE_LIST_URLS];
+	blocks = (keys * CATSTORE_BLOOM_BITS + CATSTORE_BLOOM_BLOCK * 8 - 1) /
+	    (CATSTORE_BLOOM_BLOCK * 8);
+	if (blocks < 1)
+		blocks = 1;
+	if (blocks > CATSTORE_BLOOM_MAX)
+		blocks = CATSTORE_BLOOM_MAX;
+	f->nblocks = (uint32_t)blocks;
+	f->k = CATSTORE_BLOOM_K;
+	f->keys = 0;
+	sqlite3_randomness(sizeof(f->seed), &f->seed);
+	f->bits = calloc(f->nblocks, CATSTORE_BLOOM_BLOCK);
+	if (f->bits == NULL)
+		return werr_set(err, "out of memory for the lookup filter "
+		    "(%zu bytes)", (size_t)f->nblocks * CATSTORE_BLOOM_BLOCK);
+	return 0;
+}
+
+/*
+ * Adds a key of the kind unless it is the one added last (the entries
+ * come sorted, so a domain in several categories, and URLs under one
+ * authority, are neighbours). An equal hash sets the same bits: skipping
+ * it loses nothing. The keys come in no order of block: each block is
+ * fetched ahead and its bits set CATSTORE_BLOOM_AHEAD keys later, not
+ * to wait for memory at each (that wait was a tenth of an import).
+ */
+static void
+catstore_bloom_key(struct catstore_build *b, unsigned kind, uint64_t h)
+{
+	size_t i;
+
+	if (b->any[kind - 1] && b->last[kind - 1] == h)
+		return;
+	b->any[kind - 1] = true;
+	b->last[kind - 1] = h;
+	i = b->nahead++ % CATSTORE_BLOOM_AHEAD;
+	if (b->nahead > CATSTORE_BLOOM_AHEAD)
+		catstore_bloom_set(b->ahead[i].blk, b->ahead[i].bits,
+		    b->bloom.k);
+	b->ahead[i].blk = catstore_bloom_block(&b->bloom, h,
+	    &b->ahead[i].bits);
+	__builtin_prefetch(b->ahead[i].blk, 1);
+	b->bloom.keys++;
+}
+
+/* The keys a lookup may ask for record r: see the schema. */
+static void
+catstore_bloom_feed(struct catstore_build *b, const unsigned char *r)
+{
+	const char *e = (const char *)r + CATSTORE_REC_HDR;
+	const char *slash;
+	uint64_t seed = b->bloom.seed;
+	size_t len;
+
+	len = catstore_rec_len(r);
+	if (r[0] == CATSTORE_LIST_DOMAINS) {
+		catstore_bloom_key(b, CATSTORE_KEY_DOMAIN,
+		    catstore_key_domain(seed, e, len));
+		return;
+	}
+	catstore_bloom_key(b, CATSTORE_KEY_URL,
+	    catstore_key_fwd(seed, CATSTORE_KEY_URL, e, len));
+	slash = memchr(e, '/', len);
+	catstore_bloom_key(b, CATSTORE_KEY_AUTH, catstore_key_fwd(seed,
+	    CATSTORE_KEY_AUTH, e, slash != NULL ? (size_t)(slash - e) : len));
+}
+
+/* Writes the filter, in the transaction that wrote the entries. */
+static int
+catstore_bloom_store(struct catstore_build *b, struct werr *err)
+{
+	struct catstore_bloom *f = &b->bloom;
+	sqlite3_stmt *st = NULL;
+	size_t i, len;
+	int rc;
+
+	/* The keys still on the way. */
+	for (i = 0; i < b->nahead && i < CATSTORE_BLOOM_AHEAD; i++)
+		catstore_bloom_set(b->ahead[i].blk, b->ahead[i].bits, f->k);
+	len = (size_t)f->nblocks * CATSTORE_BLOOM_BLOCK;
+	f->checksum = catstore_bloom_sum(f->seed, f->bits, len);
+	if (sqlite3_prepare_v2(b->db, "INSERT INTO lookup_filter (version, "
+	    "hashes, blocks, keys, seed, checksum, bits) VALUES (?1, ?2, ?3, "
+	    "?4, ?5, ?6, ?7)", -1, &st, NULL) != SQLITE_OK)
+		return catstore_build_err(b, err);
+	if (sqlite3_bind_int(st, 1, CATSTORE_BLOOM_VERSION) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 2, (int)f->k) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, f->nblocks) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, (sqlite3_int64)f->keys) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 5, (sqlite3_int64)f->seed) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 6, (sqlite3_int64)f->checksum) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_blob64(st, 7, f->bits, len, SQLITE_STATIC) !=
+	    SQLITE_OK) {
+		rc = catstore_build_err(b, err);
+		sqlite3_finalize(st);
+		return rc;
+	}
 	rc = catstore_step_done(b, st, err);
 	sqlite3_finalize(st);
 	return rc;
@@ -1423,6 +2088,7 @@ catstore_feed_next(sqlite3_vtab_cursor *cur)
 		}
 		memcpy(b->prev, r, n);
 		b->prevlen = n;
+		catstore_bloom_feed(b, r);
 		b->counts[catstore_rec_cat(r) - 1]++;
 		if (r[0] == CATSTORE_LIST_DOMAINS)
 			b->st->domains++;
@@ -1500,7 +2166,7 @@ static const sqlite3_module catstore_feed_module = {
 	.xRowid = catstore_feed_rowid,
 };
 
-/* Fills domains, then urls, from the sorter. */
+/* Fills domains, then urls, from the sorter, then the filter of both. */
 static int
 catstore_store_sorted(struct catstore_build *b, struct werr *err)
 {
@@ -1512,7 +2178,8 @@ catstore_store_sorted(struct catstore_build *b, struct werr *err)
 	};
 	size_t i;
 
-	if (catstore_sorter_start(&b->sort, err) == -1)
+	if (catstore_sorter_start(&b->sort, err) == -1 ||
+	    catstore_bloom_start(b, err) == -1)
 		return -1;
 	if (sqlite3_create_module(b->db, "catstore_feed",
 	    &catstore_feed_module, b) != SQLITE_OK)
@@ -1524,7 +2191,7 @@ catstore_store_sorted(struct catstore_build *b, struct werr *err)
 				return werr_set(err, "%s", b->feed_err.msg);
 			return catstore_build_err(b, err);
 		}
-	return 0;
+	return catstore_bloom_store(b, err);
 }
 
 static int
@@ -2003,6 +2670,7 @@ done:
 		sqlite3_finalize(b->ins_cat);
 		sqlite3_close(b->db);
 		catstore_sorter_free(&b->sort);
+		free(b->bloom.bits);
 		free(b->names);
 		free(b->idmap);
 		free(b->counts);

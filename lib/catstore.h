@@ -33,10 +33,44 @@ struct catstore;
  * cache_entries (0: none). NULL with err set when the file is missing or
  * is not a category store (wrong schema version). One thread at a time
  * may use a handle; catstore_close() it.
+ *
+ * The store's lookup filter (db/categories.sql) is read into memory once
+ * per file and process: handles on the same path and file share one copy
+ * (refcounted; catstore_open() and catstore_close() may be called from
+ * any thread). A store without one (an earlier import) is read without
+ * it, said once at debug level; a damaged one is ignored, said once as
+ * a warning. Neither fails the open, nor changes an answer.
  */
 struct catstore	*catstore_open(const char *path, size_t cache_entries,
 		    struct werr *err) WD_NONNULL(1) WD_WUR;
 void		 catstore_close(struct catstore *cs);
+
+/* Whether a handle has its store's lookup filter. */
+enum catstore_filter {
+	CATSTORE_FILTER_NONE,	/* the store has none, or of a later kind */
+	CATSTORE_FILTER_ON,
+	CATSTORE_FILTER_BAD,	/* present but damaged: ignored */
+};
+
+/* "none", "on", "bad": a static string. */
+const char	*catstore_filter_str(enum catstore_filter f);
+
+/* What a handle has done since it was opened. */
+struct catstore_stats {
+	uint64_t		lookups;	/* catstore_lookup() calls */
+	uint64_t		queries;	/* SQLite statements they ran */
+	uint64_t		filtered;	/* keys the filter ruled out */
+	enum catstore_filter	filter;
+	uint64_t		filter_keys;	/* in the filter (0: none) */
+	size_t			filter_bytes;	/* its memory */
+	unsigned		filter_shared;	/* handles using that copy */
+};
+
+/*
+ * Fills st for cs. The thread using cs, or another while none does.
+ */
+void	catstore_stats(const struct catstore *cs, struct catstore_stats *st)
+	    WD_NONNULL(1, 2);
 
 /*
  * The categories of a request: every domain entry that is host or a
@@ -122,7 +156,8 @@ int	catstore_lock(const char *path, struct werr *err) WD_NONNULL(1) WD_WUR;
  * invalid lines (bad syntax, non-UTF-8, over 4 KiB) are skipped and
  * counted, the first few reported with file and line. Everything is
  * written to "PATH.new" in one transaction, with the indexes the lookups
- * use, checked (PRAGMA integrity_check), then renamed over path. On any
+ * use and the lookup filter of every entry, checked (PRAGMA
+ * integrity_check), then renamed over path. On any
  * failure path is untouched and PATH.new removed. 0, or -1 with err set.
  * Failures include: dir unreadable or holding no category directory (an
  * empty download must not empty the store), a list that cannot be read

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "catstore.h"
+#include "log.h"
 #include "urlnorm.h"
 
 /* Where db/categories.sql is; the Makefile gives the source tree. */
@@ -1307,6 +1309,721 @@ test_open_not_store(void)
 	fix_done(&f);
 }
 
+/* ------------------------------------------------------ lookup filter */
+
+/* Runs sql on a store (opened read-write, outside any catstore handle). */
+static void
+store_exec(const char *store, const char *sql)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(store, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, &msg), SQLITE_OK);
+	if (msg != NULL)
+		fprintf(stderr, "\n  %s: %s\n", sql, msg);
+	sqlite3_free(msg);
+	sqlite3_close(db);
+}
+
+/* T/name, a copy of the store: another file (inode) than T/cat.db. */
+static void
+store_copy(struct fix *f, const char *name, char *out, size_t outsz)
+{
+	char *data;
+	size_t len;
+
+	data = slurp(f->store, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+	fix_putn(f, name, data, len);
+	fix_path(f, name, out, outsz);
+	free(data);
+}
+
+/* An earlier Warden's store: the same, without the filter's table. */
+static void
+store_old(struct fix *f, const char *name, char *out, size_t outsz)
+{
+	store_copy(f, name, out, outsz);
+	store_exec(out, "DROP TABLE lookup_filter; VACUUM");
+}
+
+static struct catstore *
+open_path(const char *path, size_t cache)
+{
+	struct catstore *cs;
+	struct werr err;
+
+	memset(&err, 0, sizeof(err));
+	cs = catstore_open(path, cache, &err);
+	CU_ASSERT_PTR_NOT_NULL(cs);
+	CU_ASSERT_STRING_EQUAL(err.msg, "");
+	return cs;
+}
+
+static struct catstore_stats
+stats_of(const struct catstore *cs)
+{
+	struct catstore_stats st;
+
+	catstore_stats(cs, &st);
+	return st;
+}
+
+/* What the daemon's log gets (stderr) between cap_start and cap_end. */
+struct cap {
+	char	path[64];
+	int	fd;
+	int	saved;
+};
+
+static void
+cap_start(struct cap *c, int verbosity)
+{
+	snprintf(c->path, sizeof(c->path), "/tmp/test_catstore.log.XXXXXX");
+	c->fd = mkstemp(c->path);
+	CU_ASSERT_FATAL(c->fd != -1);
+	fflush(stderr);
+	c->saved = dup(STDERR_FILENO);
+	CU_ASSERT_FATAL(c->saved != -1);
+	CU_ASSERT_FATAL(dup2(c->fd, STDERR_FILENO) != -1);
+	log_init("test_catstore", verbosity);
+}
+
+/* The captured text; free() it. */
+static char *
+cap_end(struct cap *c)
+{
+	char *text;
+	size_t len;
+
+	log_init("test_catstore", 0);
+	fflush(stderr);
+	dup2(c->saved, STDERR_FILENO);
+	close(c->saved);
+	close(c->fd);
+	text = slurp(c->path, &len);
+	unlink(c->path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	return text;
+}
+
+static unsigned
+count_of(const char *text, const char *what)
+{
+	unsigned n = 0;
+
+	while ((text = strstr(text, what)) != NULL) {
+		n++;
+		text += strlen(what);
+	}
+	return n;
+}
+
+/* The answers fix_basic's store gives, whatever reads it. */
+static void
+check_basic_answers(struct catstore *cs)
+{
+	CU_ASSERT_STRING_EQUAL(look(cs, "www.example.com", NULL), "adult");
+	CU_ASSERT_STRING_EQUAL(look(cs, "x.sub.shared.test", NULL),
+	    "adult,gambling");
+	CU_ASSERT_STRING_EQUAL(look(cs, "shared.test", NULL),
+	    "adult,gambling");
+	CU_ASSERT_STRING_EQUAL(look(cs, "notexample.com", NULL), "");
+	CU_ASSERT_STRING_EQUAL(look(cs, "anything.xxx", NULL), "adult");
+	CU_ASSERT_STRING_EQUAL(look(cs, "10.1.2.3", NULL), "adult");
+	CU_ASSERT_STRING_EQUAL(look(cs, "x.10.1.2.3", NULL), "");
+	CU_ASSERT_STRING_EQUAL(look(cs, "example.org", "example.org/a/deep/x"),
+	    "adult,gambling");
+	CU_ASSERT_STRING_EQUAL(look(cs, "example.org", "example.org/b/c?x=1"),
+	    "adult");
+	CU_ASSERT_STRING_EQUAL(look(cs, "example.org", "example.org/ab"), "");
+	CU_ASSERT_STRING_EQUAL(look(cs, "site.test", "site.test/any?q"),
+	    "adult");
+	CU_ASSERT_STRING_EQUAL(look_key(cs, "ports.test",
+	    "ports.test:8080/x/y"), "adult");
+	CU_ASSERT_STRING_EQUAL(look_key(cs, "ports.test", "ports.test/x"), "");
+	CU_ASSERT_STRING_EQUAL(look(cs, "2001:db8::2", "x/v6/y"), "adult");
+}
+
+/*
+ * A bigger tree: BIG_DOMAINS domains over three categories (every 7th in
+ * two), and BIG_URLS URL entries under BIG_URLS / 10 authorities, every
+ * 10th with a query.
+ */
+#define BIG_DOMAINS	3000
+#define BIG_URLS	900
+
+static void
+big_domain(unsigned i, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "d%05u.s%u.test", i * 7919 % 100000, i % 50);
+}
+
+static void
+big_url(unsigned i, char *host, size_t hostsz, char *path, size_t pathsz)
+{
+	snprintf(host, hostsz, "u%03u.host.test", i % (BIG_URLS / 10));
+	if (i % 10 == 9)
+		snprintf(path, pathsz, "/r%u?x=%u", i, i % 7);
+	else
+		snprintf(path, pathsz, "/p%u/q", i);
+}
+
+/* The categories of domain i: "c0", or "c0,c1" for the 7th ones. */
+static void
+big_want(unsigned i, char *out, size_t outsz)
+{
+	unsigned a = i % 3, b = (i + 1) % 3;
+
+	if (i % 7 != 0)
+		snprintf(out, outsz, "c%u", a);
+	else
+		snprintf(out, outsz, "c%u,c%u", a < b ? a : b, a < b ? b : a);
+}
+
+static void
+fix_big(struct fix *f)
+{
+	char *buf[3], *ubuf[3], name[64], host[64], path[64], rel[64];
+	size_t n[3] = { 0, 0, 0 }, un[3] = { 0, 0, 0 };
+	unsigned i, c;
+
+	for (c = 0; c < 3; c++) {
+		buf[c] = malloc(1 << 18);
+		ubuf[c] = malloc(1 << 16);
+		CU_ASSERT_FATAL(buf[c] != NULL && ubuf[c] != NULL);
+	}
+	for (i = 0; i < BIG_DOMAINS; i++) {
+		big_domain(i, name, sizeof(name));
+		c = i % 3;
+		n[c] += (size_t)sprintf(buf[c] + n[c], "%s\n", name);
+		if (i % 7 == 0) {
+			c = (i + 1) % 3;
+			n[c] += (size_t)sprintf(buf[c] + n[c], "%s\n", name);
+		}
+	}
+	for (i = 0; i < BIG_URLS; i++) {
+		big_url(i, host, sizeof(host), path, sizeof(path));
+		c = i % 3;
+		un[c] += (size_t)sprintf(ubuf[c] + un[c], "%s%s\n", host, path);
+	}
+	for (c = 0; c < 3; c++) {
+		snprintf(rel, sizeof(rel), "lists/c%u/domains", c);
+		fix_putn(f, rel, buf[c], n[c]);
+		snprintf(rel, sizeof(rel), "lists/c%u/urls", c);
+		fix_putn(f, rel, ubuf[c], un[c]);
+		free(buf[c]);
+		free(ubuf[c]);
+	}
+}
+
+static void
+test_filter_counts_keys(void)
+{
+	struct catstore_import_stats st;
+	struct catstore_stats cst;
+	struct catstore *cs;
+	struct fix f;
+
+	fix_init(&f);
+	fix_basic(&f);
+	fix_import(&f, &st);
+	cs = fix_open(&f, 0);
+	CU_ASSERT_FATAL(cs != NULL);
+	catstore_stats(cs, &cst);
+	CU_ASSERT_EQUAL(cst.filter, CATSTORE_FILTER_ON);
+	CU_ASSERT_STRING_EQUAL(catstore_filter_str(cst.filter), "on");
+	/* 8 distinct domains, 8 URLs, 6 authorities. */
+	CU_ASSERT_EQUAL(cst.filter_keys, 22);
+	CU_ASSERT_EQUAL(cst.filter_bytes, 64);
+	CU_ASSERT_EQUAL(cst.filter_shared, 1);
+	CU_ASSERT_EQUAL(cst.lookups, 0);
+	CU_ASSERT_EQUAL(cst.queries, 0);
+	check_basic_answers(cs);
+	catstore_close(cs);
+	fix_done(&f);
+}
+
+/* Every entry present is found: the filter never says no to one. */
+static void
+test_filter_finds_every_entry(void)
+{
+	struct catstore_import_stats st;
+	struct catstore_stats cst;
+	struct catstore *cs;
+	struct fix f;
+	char name[64], sub[80], host[64], path[64], key[160], want[16];
+	unsigned i, bad = 0;
+
+	fix_init(&f);
+	fix_big(&f);
+	fix_import(&f, &st);
+	CU_ASSERT_EQUAL(st.urls, BIG_URLS);
+	cs = fix_open(&f, 0);
+	CU_ASSERT_FATAL(cs != NULL);
+	catstore_stats(cs, &cst);
+	CU_ASSERT_EQUAL(cst.filter, CATSTORE_FILTER_ON);
+	CU_ASSERT_EQUAL(cst.filter_keys, BIG_DOMAINS + BIG_URLS +
+	    BIG_URLS / 10);
+	/*
+	 * 10 bits an entry and URL authority, counted before duplicates
+	 * (a domain in two categories) go, in 64-byte blocks.
+	 */
+	CU_ASSERT(cst.filter_bytes * 8 >= 10 * cst.filter_keys);
+	CU_ASSERT(cst.filter_bytes * 8 < 10 * (st.domains + 2 * st.urls) +
+	    512);
+	for (i = 0; i < BIG_DOMAINS; i++) {
+		big_domain(i, name, sizeof(name));
+		big_want(i, want, sizeof(want));
+		snprintf(sub, sizeof(sub), "a.b.%s", name);
+		if (strcmp(look(cs, name, NULL), want) != 0 ||
+		    strcmp(look(cs, sub, NULL), want) != 0)
+			bad++;
+	}
+	for (i = 0; i < BIG_URLS; i++) {
+		big_url(i, host, sizeof(host), path, sizeof(path));
+		snprintf(want, sizeof(want), "c%u", i % 3);
+		snprintf(key, sizeof(key), "%s%s", host, path);
+		if (strcmp(look_key(cs, host, key), want) != 0)
+			bad++;
+		if (i % 10 != 9) {
+			snprintf(key, sizeof(key), "%s%s/deeper?q=1", host,
+			    path);
+			if (strcmp(look_key(cs, host, key), want) != 0)
+				bad++;
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	catstore_close(cs);
+	fix_done(&f);
+}
+
+/*
+ * A host whose every suffix the filter rules out, and a request whose
+ * authority it rules out, cost no SQLite query; the rest ask it, and
+ * answer as an old store (no filter) does.
+ */
+static void
+test_filter_misses_skip_sqlite(void)
+{
+	struct catstore_import_stats st;
+	struct catstore_stats a, b, o;
+	struct catstore *cs, *old;
+	struct fix f;
+	char oldpath[PATH_MAX], host[64], key[128], want[2048];
+	unsigned i, nclean = 0, bad = 0;
+	uint64_t q0, f0;
+
+	fix_init(&f);
+	fix_big(&f);
+	fix_import(&f, &st);
+	store_old(&f, "old.db", oldpath, sizeof(oldpath));
+	cs = fix_open(&f, 0);
+	old = open_path(oldpath, 0);
+	CU_ASSERT_FATAL(cs != NULL && old != NULL);
+	CU_ASSERT_EQUAL(stats_of(old).filter, CATSTORE_FILTER_NONE);
+
+	/* Three suffixes each: "mN.missM.example", "missM.example", ... */
+	for (i = 0; i < 3000; i++) {
+		snprintf(host, sizeof(host), "m%u.miss%u.example", i, i % 97);
+		a = stats_of(cs);
+		q0 = a.queries;
+		f0 = a.filtered;
+		snprintf(want, sizeof(want), "%s", look(old, host, NULL));
+		if (strcmp(look(cs, host, NULL), want) != 0 ||
+		    want[0] != '\0')
+			bad++;
+		b = stats_of(cs);
+		/* Each suffix: ruled out, or asked. */
+		if (b.queries - q0 + b.filtered - f0 != 3)
+			bad++;
+		if (b.filtered - f0 == 3) {
+			nclean++;
+			if (b.queries != q0)
+				bad++;
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	o = stats_of(old);
+	CU_ASSERT_EQUAL(o.queries, 3 * 3000);
+	CU_ASSERT_EQUAL(o.filtered, 0);
+	b = stats_of(cs);
+	CU_ASSERT_EQUAL(b.lookups, 3000);
+	/* About 1% false positives a suffix: 97% of hosts cost nothing. */
+	CU_ASSERT(nclean > 2700);
+	CU_ASSERT(b.queries < 3 * 3000 / 20);
+
+	/* Requests: the domains, then the authority (once: no cache). */
+	for (i = 0; i < 1000; i++) {
+		snprintf(host, sizeof(host), "m%u.miss%u.example", i, i % 97);
+		snprintf(key, sizeof(key), "%s/a/b?c=%u", host, i);
+		snprintf(want, sizeof(want), "%s", look_key(old, host, key));
+		if (strcmp(look_key(cs, host, key), want) != 0)
+			bad++;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(stats_of(old).queries - o.queries, 4 * 1000);
+	a = stats_of(cs);
+	CU_ASSERT(a.queries - b.queries < 4 * 1000 / 20);
+	CU_ASSERT_EQUAL(a.queries - b.queries + a.filtered - b.filtered,
+	    4 * 1000);
+
+	/*
+	 * A host with URL entries asks whether it has any, then only the
+	 * cuts the filter lets through: "h/", "h/zz", "h/zz/y", "h/zz/y?q".
+	 */
+	snprintf(host, sizeof(host), "u%03u.host.test", 5);
+	for (i = 0; i < 200; i++) {
+		snprintf(key, sizeof(key), "%s/zz%u/y?q", host, i);
+		if (strcmp(look_key(cs, host, key), "") != 0)
+			bad++;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	b = stats_of(cs);
+	/*
+	 * Each: 3 suffixes and 4 cuts, ruled out or asked, and the
+	 * authority, which the filter holds: asked.
+	 */
+	CU_ASSERT_EQUAL(b.queries - a.queries + b.filtered - a.filtered,
+	    200 * 8);
+	CU_ASSERT(b.queries - a.queries >= 200);
+	CU_ASSERT(b.queries - a.queries - 200 < 200 * 7 / 20);
+	catstore_close(cs);
+	catstore_close(old);
+	fix_done(&f);
+}
+
+/* A store without the filter (an earlier import) answers the same. */
+static void
+test_filter_old_store(void)
+{
+	struct catstore_import_stats st;
+	struct catstore *a, *b;
+	struct fix f;
+	struct cap c;
+	char old[PATH_MAX], quiet[PATH_MAX], *text;
+
+	fix_init(&f);
+	fix_basic(&f);
+	fix_import(&f, &st);
+	store_old(&f, "old.db", old, sizeof(old));
+	store_old(&f, "quiet.db", quiet, sizeof(quiet));
+
+	/* Said once a file, at debug level. */
+	cap_start(&c, 1);
+	a = open_path(old, 0);
+	b = open_path(old, 16);
+	text = cap_end(&c);
+	CU_ASSERT_EQUAL(count_of(text, "DEBUG: category store "), 1);
+	CU_ASSERT_EQUAL(count_of(text, "old.db: no lookup filter (imported "
+	    "by an earlier Warden): lookups ask SQLite for every key"), 1);
+	CU_ASSERT_EQUAL(count_of(text, "WARNING"), 0);
+	free(text);
+	CU_ASSERT_FATAL(a != NULL && b != NULL);
+	CU_ASSERT_EQUAL(stats_of(a).filter, CATSTORE_FILTER_NONE);
+	CU_ASSERT_EQUAL(stats_of(a).filter_bytes, 0);
+	CU_ASSERT_STRING_EQUAL(catstore_filter_str(CATSTORE_FILTER_NONE),
+	    "none");
+	check_basic_answers(a);
+	check_basic_answers(b);
+	CU_ASSERT(stats_of(a).queries > 0);
+	CU_ASSERT_EQUAL(stats_of(a).filtered, 0);
+	catstore_close(a);
+	catstore_close(b);
+
+	/* Not a word without -v. */
+	cap_start(&c, 0);
+	a = open_path(quiet, 0);
+	text = cap_end(&c);
+	CU_ASSERT_STRING_EQUAL(text, "");
+	free(text);
+	catstore_close(a);
+	fix_done(&f);
+}
+
+/* A filter of a later version is not used, nor warned about. */
+static void
+test_filter_later_version(void)
+{
+	struct catstore_import_stats st;
+	struct catstore *cs;
+	struct fix f;
+	struct cap c;
+	char p[PATH_MAX], *text;
+
+	fix_init(&f);
+	fix_basic(&f);
+	fix_import(&f, &st);
+	store_copy(&f, "v2.db", p, sizeof(p));
+	store_exec(p, "UPDATE lookup_filter SET version = 2");
+	cap_start(&c, 1);
+	cs = open_path(p, 0);
+	text = cap_end(&c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "v2.db: lookup filter version 2, "
+	    "this Warden reads 1: lookups ask SQLite"));
+	CU_ASSERT_EQUAL(count_of(text, "WARNING"), 0);
+	free(text);
+	CU_ASSERT_EQUAL(stats_of(cs).filter, CATSTORE_FILTER_NONE);
+	check_basic_answers(cs);
+	catstore_close(cs);
+	fix_done(&f);
+}
+
+/*
+ * A damaged filter (cut short, bits changed, bad parameters, rows) is
+ * ignored with one warning a file, and the store answers through SQLite.
+ * The zeroed bits would say "absent" to everything if they were used.
+ */
+static void
+test_filter_damaged(void)
+{
+	static const struct {
+		const char	*sql;
+		const char	*why;
+	} cases[] = {
+		{ "UPDATE lookup_filter SET bits = substr(bits, 1, 40)",
+		    "(40 bytes of blob for 1 blocks)" },
+		{ "UPDATE lookup_filter SET bits = zeroblob(length(bits))",
+		    "(checksum mismatch)" },
+		{ "UPDATE lookup_filter SET checksum = checksum + 1",
+		    "(checksum mismatch)" },
+		{ "UPDATE lookup_filter SET blocks = 2",
+		    "(64 bytes of blob for 2 blocks)" },
+		{ "UPDATE lookup_filter SET hashes = 0",
+		    "(bad parameters: 0 hashes, 1 blocks, 22 keys)" },
+		{ "UPDATE lookup_filter SET hashes = 8",
+		    "(bad parameters: 8 hashes" },
+		{ "UPDATE lookup_filter SET blocks = -1",
+		    "(bad parameters: 7 hashes, -1 blocks" },
+		{ "UPDATE lookup_filter SET bits = CAST(bits AS TEXT)",
+		    "of text for 1 blocks)" },
+		{ "INSERT INTO lookup_filter SELECT * FROM lookup_filter",
+		    "(more than one row)" },
+		{ "DELETE FROM lookup_filter", "(no row)" },
+		{ "DROP TABLE lookup_filter; CREATE TABLE lookup_filter (x)",
+		    "(no such column: version)" },
+	};
+	struct catstore_import_stats st;
+	struct catstore_stats cst;
+	struct catstore *cs, *again;
+	struct fix f;
+	struct cap c;
+	char p[PATH_MAX], name[32], *text;
+	size_t i;
+
+	fix_init(&f);
+	fix_basic(&f);
+	fix_import(&f, &st);
+	for (i = 0; i < WD_NELEM(cases); i++) {
+		snprintf(name, sizeof(name), "bad%zu.db", i);
+		store_copy(&f, name, p, sizeof(p));
+		store_exec(p, cases[i].sql);
+		cap_start(&c, 0);
+		cs = open_path(p, 0);
+		again = open_path(p, 8);
+		text = cap_end(&c);
+		CU_ASSERT_EQUAL(count_of(text, "WARNING: category store "), 1);
+		CU_ASSERT_EQUAL(count_of(text, ": lookup filter ignored ("), 1);
+		CU_ASSERT_EQUAL(count_of(text, "): lookups ask SQLite for "
+		    "every key; import the lists again"), 1);
+		if (strstr(text, name) == NULL ||
+		    strstr(text, cases[i].why) == NULL)
+			fprintf(stderr, "\n  %s: got \"%s\", want \"%s\"\n",
+			    cases[i].sql, text, cases[i].why);
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, cases[i].why));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, name));
+		free(text);
+		CU_ASSERT_FATAL(cs != NULL && again != NULL);
+		catstore_stats(cs, &cst);
+		CU_ASSERT_EQUAL(cst.filter, CATSTORE_FILTER_BAD);
+		CU_ASSERT_EQUAL(cst.filter_bytes, 0);
+		check_basic_answers(cs);
+		check_basic_answers(again);
+		catstore_stats(cs, &cst);
+		CU_ASSERT_EQUAL(cst.filtered, 0);
+		CU_ASSERT(cst.queries >= 20);
+		catstore_close(cs);
+		catstore_close(again);
+	}
+	CU_ASSERT_STRING_EQUAL(catstore_filter_str(CATSTORE_FILTER_BAD),
+	    "bad");
+	fix_done(&f);
+}
+
+/*
+ * An import writes entries and filter in one file that replaces the old
+ * one whole: a handle keeps its store and filter, a new one gets both
+ * new; a failed import leaves both as they were.
+ */
+static void
+test_filter_reimport(void)
+{
+	struct catstore_import_stats st;
+	struct catstore *old, *cs, *again;
+	struct fix f;
+	char p[PATH_MAX];
+	size_t rows;
+
+	fix_init(&f);
+	fix_basic(&f);
+	fix_import(&f, &st);
+	old = fix_open(&f, 0);
+	CU_ASSERT_FATAL(old != NULL);
+	CU_ASSERT_EQUAL(stats_of(old).filter_keys, 22);
+	fix_put(&f, "lists/adult/domains", "new.test\nnewer.test\n");
+	fix_put(&f, "lists/adult/urls", "fresh.test/x\n");
+	fix_import(&f, &st);
+	table_hash(f.store, "SELECT bits, seed FROM lookup_filter", &rows);
+	CU_ASSERT_EQUAL(rows, 1);
+	cs = fix_open(&f, 0);
+	CU_ASSERT_FATAL(cs != NULL);
+	/* 5 domains, 2 URLs, 2 authorities. */
+	CU_ASSERT_EQUAL(stats_of(cs).filter_keys, 9);
+	CU_ASSERT_EQUAL(stats_of(cs).filter_shared, 1);
+	CU_ASSERT_EQUAL(stats_of(old).filter_shared, 1);
+	CU_ASSERT_STRING_EQUAL(look(old, "www.example.com", NULL), "adult");
+	CU_ASSERT_STRING_EQUAL(look(old, "new.test", NULL), "");
+	CU_ASSERT_STRING_EQUAL(look(old, "example.org", "example.org/a"),
+	    "adult");
+	CU_ASSERT_STRING_EQUAL(look(cs, "www.example.com", NULL), "");
+	CU_ASSERT_STRING_EQUAL(look(cs, "new.test", NULL), "adult");
+	CU_ASSERT_STRING_EQUAL(look(cs, "a.newer.test", NULL), "adult");
+	CU_ASSERT_STRING_EQUAL(look(cs, "fresh.test", "fresh.test/x/y"),
+	    "adult");
+	CU_ASSERT_STRING_EQUAL(look(cs, "example.org", "example.org/a"), "");
+	CU_ASSERT_STRING_EQUAL(look(cs, "example.org", "example.org/a/deep"),
+	    "gambling");
+	catstore_close(old);
+
+	/* A list that cannot be read: the store and its filter stay. */
+	fix_mkdir(&f, "lists/zz/urls");
+	check_import_fails(f.lists, f.store, "not a regular file");
+	fix_path(&f, "lists/zz/urls", p, sizeof(p));
+	CU_ASSERT_EQUAL(rmdir(p), 0);
+	again = fix_open(&f, 0);
+	CU_ASSERT_FATAL(again != NULL);
+	CU_ASSERT_EQUAL(stats_of(again).filter, CATSTORE_FILTER_ON);
+	CU_ASSERT_EQUAL(stats_of(again).filter_shared, 2);
+	CU_ASSERT_STRING_EQUAL(look(again, "new.test", NULL), "adult");
+	catstore_close(cs);
+	catstore_close(again);
+	fix_done(&f);
+}
+
+/* Handles on one file share one copy; another file has its own. */
+static void
+test_filter_shared(void)
+{
+	struct catstore_import_stats st;
+	struct catstore *a, *b, *c, *d;
+	struct fix f;
+	char p[PATH_MAX];
+
+	fix_init(&f);
+	fix_big(&f);
+	fix_import(&f, &st);
+	a = fix_open(&f, 0);
+	b = fix_open(&f, 4);
+	c = fix_open(&f, 4096);
+	CU_ASSERT_FATAL(a != NULL && b != NULL && c != NULL);
+	CU_ASSERT_EQUAL(stats_of(a).filter_shared, 3);
+	CU_ASSERT_EQUAL(stats_of(c).filter_shared, 3);
+	CU_ASSERT_EQUAL(stats_of(a).filter_bytes, stats_of(c).filter_bytes);
+	catstore_close(b);
+	CU_ASSERT_EQUAL(stats_of(a).filter_shared, 2);
+	store_copy(&f, "copy.db", p, sizeof(p));
+	d = open_path(p, 0);
+	CU_ASSERT_FATAL(d != NULL);
+	CU_ASSERT_EQUAL(stats_of(d).filter_shared, 1);
+	CU_ASSERT_EQUAL(stats_of(a).filter_shared, 2);
+	CU_ASSERT_STRING_EQUAL(look(d, "d07919.s1.test", NULL), "c1");
+	CU_ASSERT_STRING_EQUAL(look(a, "d07919.s1.test", NULL), "c1");
+	catstore_close(a);
+	catstore_close(c);
+	catstore_close(d);
+	/* All gone: the next handle reads it again. */
+	a = fix_open(&f, 0);
+	CU_ASSERT_FATAL(a != NULL);
+	CU_ASSERT_EQUAL(stats_of(a).filter_shared, 1);
+	CU_ASSERT_STRING_EQUAL(look(a, "x.d07919.s1.test", NULL), "c1");
+	catstore_close(a);
+	fix_done(&f);
+}
+
+struct filter_thread {
+	const char	*path;
+	unsigned	 seed;
+	unsigned	 failures;
+};
+
+/* Opens, looks up and closes again and again, counting wrong answers. */
+static void *
+filter_thread_run(void *arg)
+{
+	struct filter_thread *t = arg;
+	struct catstore *cs;
+	struct catset set;
+	struct werr err;
+	char name[64], want[16], got[2 * CATSTORE_NAME_MAX + 2];
+	unsigned r, i, k;
+
+	for (r = 0; r < 40; r++) {
+		if ((cs = catstore_open(t->path, r % 2 ? 64 : 0,
+		    &err)) == NULL) {
+			t->failures++;
+			continue;
+		}
+		for (k = 0; k < 50; k++) {
+			i = (t->seed * 31 + r * 53 + k * 17) % BIG_DOMAINS;
+			big_domain(i, name, sizeof(name));
+			big_want(i, want, sizeof(want));
+			if (catstore_lookup(cs, name, NULL, &set, &err) == -1) {
+				t->failures++;
+				continue;
+			}
+			snprintf(got, sizeof(got), "%s%s%s",
+			    set.n > 0 ? set.name[0] : "",
+			    set.n > 1 ? "," : "", set.n > 1 ? set.name[1] : "");
+			if (strcmp(got, want) != 0)
+				t->failures++;
+			snprintf(name, sizeof(name), "n%u.nowhere.test", k);
+			if (catstore_lookup(cs, name, NULL, &set, &err) == -1 ||
+			    set.n != 0)
+				t->failures++;
+		}
+		catstore_close(cs);
+	}
+	return NULL;
+}
+
+/* Workers open and close handles on one store at once. */
+static void
+test_filter_threads(void)
+{
+	struct catstore_import_stats st;
+	struct filter_thread t[4];
+	pthread_t id[4];
+	struct fix f;
+	size_t i;
+
+	fix_init(&f);
+	fix_big(&f);
+	fix_import(&f, &st);
+	for (i = 0; i < WD_NELEM(t); i++) {
+		t[i].path = f.store;
+		t[i].seed = (unsigned)i;
+		t[i].failures = 0;
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&id[i], NULL,
+		    filter_thread_run, &t[i]), 0);
+	}
+	for (i = 0; i < WD_NELEM(t); i++) {
+		CU_ASSERT_EQUAL(pthread_join(id[i], NULL), 0);
+		CU_ASSERT_EQUAL(t[i].failures, 0);
+	}
+	fix_done(&f);
+}
+
 static CU_TestInfo cu_tests[] = {
 	{ "db/categories.sql is the embedded schema",
 	    test_schema_file_matches },
@@ -1345,6 +2062,15 @@ static CU_TestInfo cu_tests[] = {
 	{ "cache consistency", test_cache_consistency },
 	{ "open a missing file", test_open_missing },
 	{ "open a file that is not a store", test_open_not_store },
+	{ "filter: keys counted", test_filter_counts_keys },
+	{ "filter: every entry found", test_filter_finds_every_entry },
+	{ "filter: misses skip SQLite", test_filter_misses_skip_sqlite },
+	{ "filter: an old store without one", test_filter_old_store },
+	{ "filter: a later version unused", test_filter_later_version },
+	{ "filter: damaged ones ignored", test_filter_damaged },
+	{ "filter: replaced with the store", test_filter_reimport },
+	{ "filter: one copy a file", test_filter_shared },
+	{ "filter: threads open and close", test_filter_threads },
 	CU_TEST_INFO_NULL,
 };
 
