@@ -22,7 +22,7 @@
 #include "worker.h"
 #include "upstream.h"
 
-#define UPOOL_BUCKETS	256
+#define UPOOL_BUCKETS	4096	/* idle connections are at most upstream_pool_max */
 
 /*
  * Names in origin certificates as browsers read them: the subjectAltName
