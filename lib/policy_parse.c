@@ -65,6 +65,7 @@ struct parse_kw {
 	const char	*name;
 	int		(*fn)(struct parse *, int, char **, struct werr *);
 	bool		 block;		/* opens a block: NAME { */
+	int		 rule;		/* fn NULL: a rule of this kind */
 };
 
 static int	parse_time(struct parse *, int, char **, struct werr *);
@@ -73,64 +74,47 @@ static int	parse_group(struct parse *, int, char **, struct werr *);
 static int	parse_days(struct parse *, int, char **, struct werr *);
 static int	parse_hours(struct parse *, int, char **, struct werr *);
 static int	parse_clients(struct parse *, int, char **, struct werr *);
-static int	parse_allow(struct parse *, int, char **, struct werr *);
-static int	parse_block(struct parse *, int, char **, struct werr *);
-static int	parse_allow_categories(struct parse *, int, char **,
-		    struct werr *);
-static int	parse_block_categories(struct parse *, int, char **,
-		    struct werr *);
 static int	parse_safe_search(struct parse *, int, char **,
 		    struct werr *);
 static int	parse_phrases(struct parse *, int, char **, struct werr *);
 static int	parse_scan_types(struct parse *, int, char **,
 		    struct werr *);
-static int	parse_allow_mime(struct parse *, int, char **, struct werr *);
-static int	parse_block_mime(struct parse *, int, char **, struct werr *);
-static int	parse_allow_extensions(struct parse *, int, char **,
-		    struct werr *);
-static int	parse_block_extensions(struct parse *, int, char **,
-		    struct werr *);
 static int	parse_phrase_lists(struct parse *, int, char **,
-		    struct werr *);
-static int	parse_tls_splice(struct parse *, int, char **,
-		    struct werr *);
-static int	parse_tls_splice_categories(struct parse *, int, char **,
-		    struct werr *);
-static int	parse_tls_noverify(struct parse *, int, char **,
 		    struct werr *);
 static int	parse_naughtiness_limit(struct parse *, int, char **,
 		    struct werr *);
 
 static const struct parse_kw parse_top[] = {
-	{ "time", parse_time, true },
-	{ "list", parse_list, false },
-	{ "group", parse_group, true },
-	{ "phrases", parse_phrases, false },
-	{ "scan_types", parse_scan_types, false },
+	{ "time", parse_time, true, 0 },
+	{ "list", parse_list, false, 0 },
+	{ "group", parse_group, true, 0 },
+	{ "phrases", parse_phrases, false, 0 },
+	{ "scan_types", parse_scan_types, false, 0 },
 };
 
 static const struct parse_kw parse_in_time[] = {
-	{ "days", parse_days, false },
-	{ "hours", parse_hours, false },
+	{ "days", parse_days, false, 0 },
+	{ "hours", parse_hours, false, 0 },
 };
 
 /* A "users" rule (groups by authenticated user) will join these. */
 static const struct parse_kw parse_in_group[] = {
-	{ "clients", parse_clients, false },
-	{ "allow", parse_allow, false },
-	{ "block", parse_block, false },
-	{ "allow_categories", parse_allow_categories, false },
-	{ "block_categories", parse_block_categories, false },
-	{ "safe_search", parse_safe_search, false },
-	{ "allow_mime", parse_allow_mime, false },
-	{ "block_mime", parse_block_mime, false },
-	{ "allow_extensions", parse_allow_extensions, false },
-	{ "block_extensions", parse_block_extensions, false },
-	{ "phrase_lists", parse_phrase_lists, false },
-	{ "naughtiness_limit", parse_naughtiness_limit, false },
-	{ "tls_splice", parse_tls_splice, false },
-	{ "tls_splice_categories", parse_tls_splice_categories, false },
-	{ "tls_noverify", parse_tls_noverify, false },
+	{ "clients", parse_clients, false, 0 },
+	{ "allow", NULL, false, POLICY_RULE_ALLOW },
+	{ "block", NULL, false, POLICY_RULE_BLOCK },
+	{ "allow_categories", NULL, false, POLICY_RULE_ALLOW_CATEGORIES },
+	{ "block_categories", NULL, false, POLICY_RULE_BLOCK_CATEGORIES },
+	{ "safe_search", parse_safe_search, false, 0 },
+	{ "allow_mime", NULL, false, POLICY_RULE_ALLOW_MIME },
+	{ "block_mime", NULL, false, POLICY_RULE_BLOCK_MIME },
+	{ "allow_extensions", NULL, false, POLICY_RULE_ALLOW_EXTENSIONS },
+	{ "block_extensions", NULL, false, POLICY_RULE_BLOCK_EXTENSIONS },
+	{ "phrase_lists", parse_phrase_lists, false, 0 },
+	{ "naughtiness_limit", parse_naughtiness_limit, false, 0 },
+	{ "tls_splice", NULL, false, POLICY_RULE_TLS_SPLICE },
+	{ "tls_splice_categories", NULL, false,
+	    POLICY_RULE_TLS_SPLICE_CATEGORIES },
+	{ "tls_noverify", NULL, false, POLICY_RULE_TLS_NOVERIFY },
 };
 
 /* The file of a list directory an enum parse_file names. */
@@ -800,78 +784,6 @@ parse_rule(struct parse *ps, enum policy_rule_kind kind, int argc,
 	return 0;
 }
 
-static int
-parse_allow(struct parse *ps, int argc, char **argv, struct werr *err)
-{
-	return parse_rule(ps, POLICY_RULE_ALLOW, argc, argv, err);
-}
-
-static int
-parse_block(struct parse *ps, int argc, char **argv, struct werr *err)
-{
-	return parse_rule(ps, POLICY_RULE_BLOCK, argc, argv, err);
-}
-
-static int
-parse_allow_categories(struct parse *ps, int argc, char **argv,
-    struct werr *err)
-{
-	return parse_rule(ps, POLICY_RULE_ALLOW_CATEGORIES, argc, argv, err);
-}
-
-static int
-parse_block_categories(struct parse *ps, int argc, char **argv,
-    struct werr *err)
-{
-	return parse_rule(ps, POLICY_RULE_BLOCK_CATEGORIES, argc, argv, err);
-}
-
-static int
-parse_allow_mime(struct parse *ps, int argc, char **argv, struct werr *err)
-{
-	return parse_rule(ps, POLICY_RULE_ALLOW_MIME, argc, argv, err);
-}
-
-static int
-parse_block_mime(struct parse *ps, int argc, char **argv, struct werr *err)
-{
-	return parse_rule(ps, POLICY_RULE_BLOCK_MIME, argc, argv, err);
-}
-
-static int
-parse_allow_extensions(struct parse *ps, int argc, char **argv,
-    struct werr *err)
-{
-	return parse_rule(ps, POLICY_RULE_ALLOW_EXTENSIONS, argc, argv, err);
-}
-
-static int
-parse_block_extensions(struct parse *ps, int argc, char **argv,
-    struct werr *err)
-{
-	return parse_rule(ps, POLICY_RULE_BLOCK_EXTENSIONS, argc, argv, err);
-}
-
-static int
-parse_tls_splice(struct parse *ps, int argc, char **argv, struct werr *err)
-{
-	return parse_rule(ps, POLICY_RULE_TLS_SPLICE, argc, argv, err);
-}
-
-static int
-parse_tls_splice_categories(struct parse *ps, int argc, char **argv,
-    struct werr *err)
-{
-	return parse_rule(ps, POLICY_RULE_TLS_SPLICE_CATEGORIES, argc, argv,
-	    err);
-}
-
-static int
-parse_tls_noverify(struct parse *ps, int argc, char **argv, struct werr *err)
-{
-	return parse_rule(ps, POLICY_RULE_TLS_NOVERIFY, argc, argv, err);
-}
-
 /* phrase_lists NAME...: the phrase lists whose scores count. */
 static int
 parse_phrase_lists(struct parse *ps, int argc, char **argv,
@@ -1040,6 +952,9 @@ parse_line(struct parse *ps, char *s, struct werr *err)
 		    "same line)", kw->name);
 	if (!kw->block && open)
 		return werr_set(err, "'%s' does not open a block", kw->name);
+	if (kw->fn == NULL)
+		return parse_rule(ps, (enum policy_rule_kind)kw->rule,
+		    open ? argc - 1 : argc, argv, err);
 	return kw->fn(ps, open ? argc - 1 : argc, argv, err);
 }
 

@@ -52,7 +52,7 @@ struct session {
 	uint16_t		 bump_port;
 	/* Warden answers every request itself: a blocked site, or an
 	   origin whose certificate was refused (bump_why). */
-	bool			 bump_noverify;	/* tls_noverify: origin exempt */
+	bool			 bump_noverify;	/* tls_noverify: exempt */
 	bool			 bump_local;
 	bool			 bump_bad_cert;
 	char			 bump_why[200];

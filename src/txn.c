@@ -78,12 +78,12 @@ struct txn {
 	bool			 peeking;	/* CONNECT: reading the hello */
 	bool			 peeked;	/* 200 sent before connecting */
 	/* tls_inspect on: a CONNECT being bumped, or a request inside. */
-	bool			 bump;		/* verify upstream, then forge */
-	bool			 bump_handshake;	/* the client's, going on */
+	bool			 bump;		/* verify, then forge */
+	bool			 bump_handshake; /* the client's, going on */
 	char			 bump_host[URLNORM_HOST_MAX];
 	struct uptls		*uptls;
 	struct forged		*forged;
-	bool			 https;		/* a request in a bumped session */
+	bool			 https;		/* inside a bumped session */
 	bool			 connect_blocked;	/* answered over TLS */
 	bool			 bump_local;	/* no origin: Warden answers */
 	bool			 bump_noverify;	/* tls_noverify: exempt */
@@ -1098,12 +1098,12 @@ txn_bump_upstream(struct upconn *uc, enum upstream_err err,
 		 * Never re-signed: the client gets Warden's own page saying
 		 * what is wrong, under a certificate naming the host only.
 		 */
-		log_info("txn %" PRIu64 " %s: %s: the origin's TLS was refused: "
-		    "%s", t->id, t->s->addr, t->bump_host, detail);
+		log_info("txn %" PRIu64 " %s: %s: the origin's TLS was "
+		    "refused: %s", t->id, t->s->addr, t->bump_host, detail);
 		t->dec.verdict = VERDICT_BLOCK;
 		t->dec.reason = REASON_BLOCK_TLS;
-		snprintf(t->dec.rule, sizeof(t->dec.rule), "origin certificate: "
-		    "%.180s", detail);
+		snprintf(t->dec.rule, sizeof(t->dec.rule), "origin "
+		    "certificate: %.180s", detail);
 		t->result = "TCP_DENIED";
 		txn_bump_local(t, true, detail);
 		return;

@@ -22,7 +22,8 @@
 #include "worker.h"
 #include "upstream.h"
 
-#define UPOOL_BUCKETS	4096	/* idle connections are at most upstream_pool_max */
+/* Idle connections are at most upstream_pool_max (1024 by default). */
+#define UPOOL_BUCKETS	4096
 
 /*
  * Names in origin certificates as browsers read them: the subjectAltName

@@ -156,9 +156,9 @@ ctl_ca_init(const struct config *cfg, int argc, char **argv)
 			days = strtoul(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || days < 1 ||
 			    days > CTL_DAYS_MAX) {
-				fprintf(stderr, "wardenctl: ca init -d: '%s' is "
-				    "not a number of days from 1 to %d\n",
-				    optarg, CTL_DAYS_MAX);
+				fprintf(stderr, "wardenctl: ca init -d: "
+				    "'%s' is not a number of days from 1 to "
+				    "%d\n", optarg, CTL_DAYS_MAX);
 				return 2;
 			}
 			break;
@@ -180,10 +180,10 @@ ctl_ca_init(const struct config *cfg, int argc, char **argv)
 		return 0;
 	}
 	if (!force && access(path, F_OK) == 0) {
-		fprintf(stderr, "wardenctl: a CA already exists in %s: 'wardenctl "
-		    "ca init -f' replaces it (every browser must then be given "
-		    "the new certificate), 'ca init -k' keeps it\n",
-		    cfg->tls_ca_dir);
+		fprintf(stderr, "wardenctl: a CA already exists in %s: "
+		    "'wardenctl ca init -f' replaces it (every browser must "
+		    "then be given the new certificate), 'ca init -k' keeps "
+		    "it\n", cfg->tls_ca_dir);
 		return 1;
 	}
 	/* ca_create() makes tls_ca_dir itself; its parent must exist. */
