@@ -51,9 +51,8 @@ ca_keytype_str(enum ca_keytype kt)
 	return "?";
 }
 
-/* The reason of the last OpenSSL error, for a message; clears the queue. */
-static const char *
-ca_ossl_err(void)
+const char *
+ca_openssl_error(void)
 {
 	const char *r = NULL;
 	unsigned long e;
@@ -260,7 +259,7 @@ ca_make_cert(EVP_PKEY *key, const char *cn, unsigned days, struct werr *err)
 	X509_NAME_free(name);
 	return x;
 fail:
-	werr_set(err, "cannot make the CA certificate: %s", ca_ossl_err());
+	werr_set(err, "cannot make the CA certificate: %s", ca_openssl_error());
 	X509_NAME_free(name);
 	X509_free(x);
 	return NULL;
@@ -341,7 +340,7 @@ ca_create(const char *dir, enum ca_keytype kt, const char *cn,
 
 	if ((key = ca_keygen(kt)) == NULL) {
 		werr_set(err, "cannot make a %s key: %s", ca_keytype_str(kt),
-		    ca_ossl_err());
+		    ca_openssl_error());
 		goto done;
 	}
 	if ((x = ca_make_cert(key, cn, days, err)) == NULL)
@@ -354,7 +353,7 @@ ca_create(const char *dir, enum ca_keytype kt, const char *cn,
 	    NULL) != 1 ||
 	    PEM_write_bio_X509(bio[1], x) != 1 ||
 	    i2d_X509_bio(bio[2], x) != 1) {
-		werr_set(err, "cannot encode the CA: %s", ca_ossl_err());
+		werr_set(err, "cannot encode the CA: %s", ca_openssl_error());
 		goto done;
 	}
 
@@ -412,7 +411,7 @@ ca_read_cert(const char *path, struct werr *err)
 	fclose(fp);
 	if (x == NULL)
 		werr_set(err, "%s: not a PEM certificate (%s)", path,
-		    ca_ossl_err());
+		    ca_openssl_error());
 	return x;
 }
 
@@ -457,7 +456,7 @@ ca_read_key(struct ca *ca, const char *path, struct werr *err)
 	fclose(fp);
 	if (key == NULL)
 		werr_set(err, "%s: not an unencrypted PEM private key (%s)",
-		    path, ca_ossl_err());
+		    path, ca_openssl_error());
 	return key;
 }
 
@@ -506,7 +505,7 @@ ca_check(struct ca *ca, const char *crtpath, const char *keypath,
 	if (X509_digest(ca->cert, EVP_sha256(), ca->fp, &len) != 1 ||
 	    len != sizeof(ca->fp))
 		return werr_set(err, "%s: cannot hash it: %s", crtpath,
-		    ca_ossl_err());
+		    ca_openssl_error());
 	return 0;
 }
 
@@ -610,7 +609,7 @@ ca_export(const struct ca *ca, const char *path, struct werr *err)
 	else
 		ok = PEM_write_bio_X509(bio, ca->cert);
 	if (ok != 1) {
-		werr_set(err, "cannot encode the CA: %s", ca_ossl_err());
+		werr_set(err, "cannot encode the CA: %s", ca_openssl_error());
 		goto done;
 	}
 	data = ca_bio_data(bio, &len);

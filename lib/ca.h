@@ -101,4 +101,11 @@ time_t	ca_not_after(const struct ca *ca) WD_NONNULL(1);
 int	ca_export(const struct ca *ca, const char *path, struct werr *err)
 	    WD_NONNULL(1, 2) WD_WUR;
 
+/*
+ * The reason of the calling thread's last OpenSSL error, for a message
+ * ("unknown OpenSSL error" when there is none); clears its error queue.
+ * A static string.
+ */
+const char	*ca_openssl_error(void);
+
 #endif

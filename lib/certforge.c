@@ -67,19 +67,6 @@ struct certforge {
 	size_t		 max;
 };
 
-/* The reason of the last OpenSSL error, for a message; clears the queue. */
-static const char *
-certforge_ossl_err(void)
-{
-	const char *r = NULL;
-	unsigned long e;
-
-	if ((e = ERR_peek_last_error()) != 0)
-		r = ERR_reason_error_string(e);
-	ERR_clear_error();
-	return r != NULL ? r : "unknown OpenSSL error";
-}
-
 static void
 certforge_time_str(const ASN1_TIME *t, char *buf, size_t len)
 {
@@ -202,7 +189,7 @@ certforge_new(const struct ca *ca, size_t cache_max, struct werr *err)
 	if ((cf->leaf_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC",
 	    "P-256")) == NULL) {
 		werr_set(err, "cannot make the leaf key: %s",
-		    certforge_ossl_err());
+		    ca_openssl_error());
 		goto fail;
 	}
 	cf->ext[CERTFORGE_EXT_BC] = certforge_conf_ext(NID_basic_constraints,
@@ -219,7 +206,7 @@ certforge_new(const struct ca *ca, size_t cache_max, struct werr *err)
 	return cf;
 ossl_fail:
 	werr_set(err, "cannot set up certificate forging: %s",
-	    certforge_ossl_err());
+	    ca_openssl_error());
 fail:
 	certforge_free(cf);
 	return NULL;
@@ -357,7 +344,7 @@ certforge_san(X509 *x, const X509 *up, struct werr *err)
 	if (X509_add1_ext_i2d(x, NID_subject_alt_name, out, crit,
 	    X509V3_ADD_DEFAULT) != 1) {
 		werr_set(err, "cannot copy the subjectAltName: %s",
-		    certforge_ossl_err());
+		    ca_openssl_error());
 		goto done;
 	}
 	rc = 0;
@@ -455,7 +442,7 @@ certforge_leaf(struct certforge *cf, const X509 *up, time_t now,
 	    X509_set_subject_name(x, X509_get_subject_name(up)) != 1 ||
 	    X509_set_pubkey(x, cf->leaf_key) != 1) {
 		werr_set(err, "cannot forge a certificate: %s",
-		    certforge_ossl_err());
+		    ca_openssl_error());
 		goto fail;
 	}
 	if (certforge_validity(cf, x, up, now, err) == -1 ||
@@ -464,13 +451,13 @@ certforge_leaf(struct certforge *cf, const X509 *up, time_t now,
 	for (i = 0; i < CERTFORGE_EXT_N; i++) {
 		if (X509_add_ext(x, cf->ext[i], -1) != 1) {
 			werr_set(err, "cannot forge a certificate: %s",
-			    certforge_ossl_err());
+			    ca_openssl_error());
 			goto fail;
 		}
 	}
 	if (X509_sign(x, cf->ca_key, EVP_sha256()) <= 0) {
 		werr_set(err, "cannot sign a forged certificate: %s",
-		    certforge_ossl_err());
+		    ca_openssl_error());
 		goto fail;
 	}
 	return x;
@@ -493,7 +480,7 @@ certforge_id(struct certforge *cf, const X509 *up, unsigned char *id,
 	    EVP_Digest(buf, sizeof(buf), id, &len, EVP_sha256(),
 	    NULL) != 1)
 		return werr_set(err, "cannot hash the upstream certificate: "
-		    "%s", certforge_ossl_err());
+		    "%s", ca_openssl_error());
 	return 0;
 }
 
@@ -535,7 +522,7 @@ forged_new(struct certforge *cf, const X509 *up, time_t now,
 	if (ASN1_TIME_to_tm(X509_get0_notAfter(f->cert), &tm) != 1 ||
 	    EVP_PKEY_up_ref(cf->leaf_key) != 1) {
 		werr_set(err, "cannot forge a certificate: %s",
-		    certforge_ossl_err());
+		    ca_openssl_error());
 		X509_free(f->cert);
 		free(f);
 		return NULL;

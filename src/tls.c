@@ -12,6 +12,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "ca.h"
 #include "certforge.h"
 #include "tls.h"
 
@@ -21,14 +22,7 @@ static const unsigned char tls_alpn_http11[] = "\x08http/1.1";
 static int
 tls_werr(struct werr *err, const char *what)
 {
-	char buf[200];
-	unsigned long e = ERR_get_error();
-
-	if (e == 0)
-		return werr_set(err, "%s", what);
-	ERR_error_string_n(e, buf, sizeof(buf));
-	ERR_clear_error();
-	return werr_set(err, "%s: %s", what, buf);
+	return werr_set(err, "%s: %s", what, ca_openssl_error());
 }
 
 SSL_CTX *
