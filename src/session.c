@@ -15,6 +15,7 @@
 #include "netaddr.h"
 #include "worker.h"
 #include "txn.h"
+#include "upstream.h"
 #include "session.h"
 
 /* How long a closing connection may keep sending before we hang up. */
@@ -60,6 +61,8 @@ session_free(struct session *s)
 		s->next->prev = s->prev;
 	if (s->timer != NULL)
 		event_free(s->timer);
+	if (s->bump_up != NULL)
+		upstream_release(s->bump_up, true);
 	if (s->bev != NULL)
 		bufferevent_free(s->bev);
 	free(s);

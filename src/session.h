@@ -22,6 +22,7 @@
 
 struct worker;
 struct txn;
+struct upconn;
 
 enum session_state {
 	SESSION_IDLE,		/* keep-alive: waiting for a request */
@@ -53,6 +54,8 @@ struct session {
 	/* Warden answers every request itself: a blocked site, or an
 	   origin whose certificate was refused (bump_why). */
 	bool			 bump_noverify;	/* tls_noverify: exempt */
+	struct upconn		*bump_up;	/* verified, for the first
+						   request inside */
 	bool			 bump_local;
 	bool			 bump_bad_cert;
 	char			 bump_why[200];

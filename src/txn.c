@@ -1070,6 +1070,9 @@ txn_bump_ready(struct txn *t)
 	s->bump_port = t->url.port;
 	s->bump_local = t->bump_local;
 	s->bump_noverify = t->bump_noverify;
+	/* The verified connection serves the first request inside. */
+	s->bump_up = t->up;
+	t->up = NULL;
 	s->bump_bad_cert = t->bump_bad_cert;
 	snprintf(s->bump_why, sizeof(s->bump_why), "%s", t->bump_why);
 	if (!t->bump_local)
@@ -1111,9 +1114,6 @@ txn_bump_upstream(struct upconn *uc, enum upstream_err err,
 	t->up = uc;
 	snprintf(t->peer, sizeof(t->peer), "%s", uc->peer);
 	peer = SSL_get1_peer_certificate(bufferevent_openssl_get_ssl(uc->bev));
-	/* The verified connection serves the first request inside. */
-	upstream_release(t->up, true);
-	t->up = NULL;
 	if (peer == NULL) {
 		txn_kill(t, "no origin certificate");
 		return;
@@ -1811,6 +1811,19 @@ txn_connected(struct upconn *uc, enum upstream_err err, const char *detail,
 static void
 txn_connect(struct txn *t)
 {
+	struct session *s = t->s;
+
+	if (s->bump_up != NULL) {
+		if (t->https && strcmp(s->bump_up->key, t->key) == 0) {
+			t->up = s->bump_up;
+			s->bump_up = NULL;
+			t->up_reused = true;
+			txn_up_ready(t);
+			return;
+		}
+		upstream_release(s->bump_up, true);
+		s->bump_up = NULL;
+	}
 	if (t->req->method_id != HTTP_CONNECT && !t->websocket &&
 	    (t->up = upstream_pool_get(t->w, t->key)) != NULL) {
 		t->up_reused = true;
@@ -2478,14 +2491,18 @@ txn_client_event(struct txn *t, short what)
 			txn_bump_ready(t);
 			return;
 		}
-		/* Pinning, or the CA is not installed on the client. */
-		log_info("txn %" PRIu64 " %s: %s: the client did not accept "
-		    "the inspection certificate", t->id, s->addr,
-		    t->bump_host);
-		if (txn_cfg(t)->tls_pin_splice > 0 && !t->bump_local &&
-		    txn_refused_certificate(s->bev))
-			tls_pins_add(t->bump_host, time(NULL) +
-			    txn_cfg(t)->tls_pin_splice);
+		if (txn_refused_certificate(s->bev)) {
+			/* Pinning, or the CA is not on the client. */
+			log_info("txn %" PRIu64 " %s: %s: the client did not "
+			    "accept the inspection certificate", t->id,
+			    s->addr, t->bump_host);
+			if (txn_cfg(t)->tls_pin_splice > 0 && !t->bump_local)
+				tls_pins_add(t->bump_host, time(NULL) +
+				    txn_cfg(t)->tls_pin_splice);
+		} else
+			log_info("txn %" PRIu64 " %s: %s: the client went away "
+			    "during the TLS handshake", t->id, s->addr,
+			    t->bump_host);
 		t->result = "TCP_BUMP_ABORTED";
 		txn_kill(t, "client refused the forged certificate");
 		return;

@@ -298,3 +298,17 @@ def test_bump_blocked_site_certificate_reused(env):
         check(m is not None and "HTTP/1.1 403 " in out, "the block page over TLS: " + out[-600:])
         certs.append(m.group(0))
     check_eq(certs[0], certs[1], "the same certificate for the blocked site twice")
+
+
+def test_bump_first_request_uses_the_verified_connection(env):
+    """The connection on which the origin's certificate was verified
+    carries the first request inside, even when nothing may be pooled:
+    no second handshake per inspected connection."""
+    n, w, ca = _wardend(env, upstream_pool_max="0", workers="1")
+    for i in range(3):
+        r = env.curl(n.https_url("/1k.bin?first%d" % i, host="localhost"), proxy=w, cacert=ca)
+        check_eq((r.rc, r.status), (0, 200), "inspected fetch %d: %s" % (i, r.describe()))
+    ids = [int(e["connection"]) for e in n.entries() if e.get("uri", "").startswith("/1k.bin?first")]
+    check_eq(len(ids), 3, "requests at the origin")
+    check_eq([b - a for a, b in zip(ids, ids[1:])], [1, 1],
+             "one origin connection per inspected connection (nginx connection ids %r)" % ids)
