@@ -450,13 +450,46 @@ done:
 	return rc;
 }
 
+/*
+ * The directory a "list" or "phrases" line names (relative to policy_dir
+ * unless absolute): trailing slashes dropped from path in place, the
+ * full name in dir. The length of path, or 0 with err set when the
+ * directory is not there.
+ */
+static size_t
+parse_dir(const struct policy *p, const char *what, const char *name,
+    char *path, char *dir, size_t dirlen, struct werr *err)
+{
+	struct stat st;
+	size_t plen;
+
+	plen = strlen(path);
+	while (plen > 1 && path[plen - 1] == '/')
+		path[--plen] = '\0';
+	if ((size_t)snprintf(dir, dirlen, "%s%s%s", path[0] == '/' ? "" :
+	    p->dir, path[0] == '/' ? "" : "/", path) >= dirlen) {
+		werr_set(err, "%s '%s': path too long", what, name);
+		return 0;
+	}
+	if (stat(dir, &st) == -1) {
+		werr_set(err, "%s '%s': %s: %s", what, name, dir,
+		    strerror(errno));
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		werr_set(err, "%s '%s': %s is not a directory", what, name,
+		    dir);
+		return 0;
+	}
+	return plen;
+}
+
 static int
 parse_list(struct parse *ps, int argc, char **argv, struct werr *err)
 {
 	struct policy *p = ps->p;
 	struct policy_list *l;
 	char dir[PATH_MAX];
-	struct stat st;
 	size_t plen;
 	int i, r, found = 0;
 
@@ -468,19 +501,9 @@ parse_list(struct parse *ps, int argc, char **argv, struct werr *err)
 	if (l != NULL)
 		return werr_set(err, "list '%s' is already defined at line %u",
 		    argv[1], l->line);
-	plen = strlen(argv[2]);
-	while (plen > 1 && argv[2][plen - 1] == '/')
-		argv[2][--plen] = '\0';
-	if ((size_t)snprintf(dir, sizeof(dir), "%s%s%s",
-	    argv[2][0] == '/' ? "" : p->dir, argv[2][0] == '/' ? "" : "/",
-	    argv[2]) >= sizeof(dir))
-		return werr_set(err, "list '%s': path too long", argv[1]);
-	if (stat(dir, &st) == -1)
-		return werr_set(err, "list '%s': %s: %s", argv[1], dir,
-		    strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return werr_set(err, "list '%s': %s is not a directory",
-		    argv[1], dir);
+	if ((plen = parse_dir(p, "list", argv[1], argv[2], dir, sizeof(dir),
+	    err)) == 0)
+		return -1;
 	if (policy_grow(&p->lists, &ps->listcap, p->nlists,
 	    sizeof(*p->lists)) == -1 ||
 	    (l = policy_arena_alloc(&p->arena, sizeof(*l))) == NULL ||
@@ -534,20 +557,9 @@ parse_phrases(struct parse *ps, int argc, char **argv, struct werr *err)
 	if (p->nphrases == PHRASE_LISTS_MAX)
 		return werr_set(err, "too many phrase lists (at most %d)",
 		    PHRASE_LISTS_MAX);
-	plen = strlen(argv[2]);
-	while (plen > 1 && argv[2][plen - 1] == '/')
-		argv[2][--plen] = '\0';
-	if ((size_t)snprintf(dir, sizeof(dir), "%s%s%s",
-	    argv[2][0] == '/' ? "" : p->dir, argv[2][0] == '/' ? "" : "/",
-	    argv[2]) >= sizeof(dir))
-		return werr_set(err, "phrase list '%s': path too long",
-		    argv[1]);
-	if (stat(dir, &st) == -1)
-		return werr_set(err, "phrase list '%s': %s: %s", argv[1], dir,
-		    strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return werr_set(err, "phrase list '%s': %s is not a directory",
-		    argv[1], dir);
+	if ((plen = parse_dir(p, "phrase list", argv[1], argv[2], dir,
+	    sizeof(dir), err)) == 0)
+		return -1;
 	if (p->phr == NULL && (p->phr = phrase_set_new()) == NULL)
 		return werr_set(err, "out of memory");
 	if (policy_grow(&p->phrases, &ps->phrasecap, p->nphrases,
