@@ -17,6 +17,7 @@
 #include "txn.h"
 #include "upstream.h"
 #include "session.h"
+#include "sockio.h"
 
 /* How long a closing connection may keep sending before we hang up. */
 #define SESSION_LINGER_SEC	2
@@ -24,8 +25,8 @@
 /* Polls (10 ms apart) for a TLS connection's last bytes to go out. */
 #define SESSION_FLUSH_POLLS	200
 
-/* Bytes per read(2) and write(2) on a client connection. */
-#define SESSION_MAX_IO		(64 * 1024)
+/* Bytes per write(2) on a client connection. */
+#define SESSION_MAX_IO		(256 * 1024)
 
 static void	session_read(struct bufferevent *, void *);
 static void	session_write(struct bufferevent *, void *);
@@ -164,6 +165,7 @@ session_read(struct bufferevent *bev, void *arg)
 		session_head(s);
 		break;
 	case SESSION_TXN:
+		sockio_read_more(bev);	/* a request body */
 		txn_client_read(s->t);
 		break;
 	case SESSION_CLOSING:
@@ -325,8 +327,7 @@ session_accept(struct worker *w, evutil_socket_t fd,
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	/* libevent reads 4 KiB at a time unless told otherwise. */
-	bufferevent_set_max_single_read(s->bev, SESSION_MAX_IO);
+	/* Large responses in few writes (libevent's default: 16 KiB). */
 	bufferevent_set_max_single_write(s->bev, SESSION_MAX_IO);
 	http1_init(&s->rq, HTTP_REQUEST, w->rc->cfg.max_headers, NULL, NULL);
 	s->next = w->sessions;

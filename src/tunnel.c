@@ -7,6 +7,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "sockio.h"
 #include "tunnel.h"
 
 /* Stop reading one side while the other has this much unsent. */
@@ -77,6 +78,7 @@ tun_read(struct bufferevent *bev, void *arg)
 {
 	struct tunnel *t = arg;
 
+	sockio_read_more(bev);
 	tun_move(t, tun_index(t, bev));
 }
 

@@ -29,6 +29,7 @@
 #include "urlnorm.h"
 #include "logwriter.h"
 #include "session.h"
+#include "sockio.h"
 #include "tls.h"
 #include "tunnel.h"
 #include "upstream.h"
@@ -2287,6 +2288,7 @@ txn_up_read(struct bufferevent *bev, void *arg)
 	struct http1_err e;
 	int r;
 
+	sockio_read_more(bev);
 	if (evbuffer_get_length(in) > 0)
 		t->resp_any = true;
 	while (t->resp == NULL) {

@@ -163,8 +163,8 @@ ucn_event(struct bufferevent *bev, short what, void *arg)
 		uc->port = c->port;
 		setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY,
 		    &one, sizeof(one));
-		/* Large bodies in few system calls (libevent's default: 4 KiB). */
-		bufferevent_set_max_single_read(bev, UPSTREAM_MAX_IO);
+		/* Large bodies in few writes (libevent's default: 16 KiB);
+		   reads: sockio_read_more(). */
 		bufferevent_set_max_single_write(bev, UPSTREAM_MAX_IO);
 		bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
 		ucn_finish(c, uc, UPSTREAM_OK, NULL);

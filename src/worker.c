@@ -257,6 +257,7 @@ struct worker *
 worker_new(unsigned id, struct runconf *rc)
 {
 	struct worker *w;
+	struct event_config *ec;
 	struct werr err;
 	size_t i;
 
@@ -265,7 +266,17 @@ worker_new(unsigned id, struct runconf *rc)
 	w->id = id;
 	w->rc = runconf_ref(rc);
 	atomic_init(&w->pending, NULL);
-	w->base = event_base_new();
+	/*
+	 * The changelist folds the epoll_ctl() calls an event loop turn
+	 * makes on one socket into one (a response written and the next
+	 * request awaited: write off, read on). Safe here: no socket is
+	 * ever dup()ed.
+	 */
+	if ((ec = event_config_new()) == NULL)
+		goto fail;
+	event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	w->base = event_base_new_with_config(ec);
+	event_config_free(ec);
 	if (w->base == NULL)
 		goto fail;
 	w->dns = dns_new(w->base, &rc->cfg);
