@@ -1,3 +1,8 @@
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -6,19 +11,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include "ca.h"
 #include "certforge.h"
+#include "log.h"
 
 #define CERTFORGE_ID_LEN	32	/* SHA-256 */
+/* "<64 hex digits>.crt" and its NUL. */
+#define CERTFORGE_NAME_SIZE	(2 * CERTFORGE_ID_LEN + \
+				    sizeof(CERTFORGE_CERT_SUFFIX))
+/* A leaf mirrors at most what a TLS server sends; the key is small. */
+#define CERTFORGE_FILE_MAX	(256 * 1024)
+#define CERTFORGE_TMP_PREFIX	".tmp-"
+#define CERTFORGE_TMP_AGE	3600	/* seconds: surely left by a crash */
+/* Files removed at once when the directory is full (at most). */
+#define CERTFORGE_PRUNE_MAX	64
 /* 20 octets, top bit clear: positive, at most 159 bits (RFC 5280 4.1.2.2) */
 #define CERTFORGE_SERIAL_LEN	20
 #define CERTFORGE_SEQ_LEN	8
@@ -58,6 +75,11 @@ struct certforge {
 	X509_EXTENSION	*ext[CERTFORGE_EXT_N];
 	atomic_uint_fast64_t serial_seq;
 
+	/* The cache directory: open (-1: none), and its name for messages. */
+	int		 dir_fd;
+	char		*dir;		/* owned */
+	atomic_bool	 write_warned;	/* one warning per forge */
+
 	pthread_mutex_t	 lock;		/* guards what follows */
 	/* Owned; each entry in it holds a reference for the cache. */
 	struct forged	**bucket;
@@ -65,6 +87,14 @@ struct certforge {
 	struct forged	*newest, *oldest;
 	atomic_size_t	 n;		/* set under lock, read anywhere */
 	size_t		 max;
+	/*
+	 * Owned, with a cache directory: the keys of the leaf files there,
+	 * oldest written first, a ring of max slots from files_head. What
+	 * removes the oldest without reading the directory again.
+	 */
+	unsigned char	(*files)[CERTFORGE_ID_LEN];
+	size_t		 files_head;
+	atomic_size_t	 nfiles;	/* set under lock, read anywhere */
 };
 
 static void
@@ -136,15 +166,467 @@ certforge_aki_ext(X509 *ca)
 	return ext;
 }
 
+/* Never prompt on a terminal: an encrypted file is refused. */
+static int
+certforge_no_password(char *buf WD_UNUSED, int size WD_UNUSED,
+    int rw WD_UNUSED, void *u WD_UNUSED)
+{
+	return -1;
+}
+
+/* The file name of a leaf: its cache key in hex, then ".crt". */
+static void
+certforge_file_name(const unsigned char *id, char *name)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < CERTFORGE_ID_LEN; i++) {
+		name[2 * i] = hex[id[i] >> 4];
+		name[2 * i + 1] = hex[id[i] & 0xf];
+	}
+	memcpy(name + 2 * CERTFORGE_ID_LEN, CERTFORGE_CERT_SUFFIX,
+	    sizeof(CERTFORGE_CERT_SUFFIX));
+}
+
+static int
+certforge_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The cache key a leaf's file name gives, as certforge_file_name(). */
+static int
+certforge_parse_name(const char *name, unsigned char *id)
+{
+	size_t i;
+	int hi, lo;
+
+	if (strlen(name) != CERTFORGE_NAME_SIZE - 1 ||
+	    strcmp(name + 2 * CERTFORGE_ID_LEN, CERTFORGE_CERT_SUFFIX) != 0)
+		return -1;
+	for (i = 0; i < CERTFORGE_ID_LEN; i++) {
+		if ((hi = certforge_hexval(name[2 * i])) == -1 ||
+		    (lo = certforge_hexval(name[2 * i + 1])) == -1)
+			return -1;
+		id[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/*
+ * The whole of name in the cache directory: a regular file of at most
+ * CERTFORGE_FILE_MAX bytes, opened neither through a symbolic link nor
+ * blocking on a FIFO. Returns a new buffer (free() it) with len and st
+ * set, or NULL with why set and *missing telling a file that is not
+ * there from one that is unusable.
+ */
+static unsigned char *
+certforge_slurp(const struct certforge *cf, const char *name, size_t *len,
+    struct stat *st, bool *missing, struct werr *why)
+{
+	unsigned char *buf = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	*missing = false;
+	fd = openat(cf->dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1) {
+		*missing = errno == ENOENT;
+		if (errno == ELOOP)
+			werr_set(why, "a symbolic link, not followed");
+		else
+			werr_set(why, "%s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, st) == -1) {
+		werr_set(why, "%s", strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		werr_set(why, "not a regular file");
+		goto fail;
+	}
+	if (st->st_size <= 0 || st->st_size > CERTFORGE_FILE_MAX) {
+		werr_set(why, "%lld bytes (expected 1 to %d)",
+		    (long long)st->st_size, CERTFORGE_FILE_MAX);
+		goto fail;
+	}
+	if ((buf = malloc((size_t)st->st_size)) == NULL) {
+		werr_set(why, "out of memory");
+		goto fail;
+	}
+	while (got < (size_t)st->st_size) {
+		n = read(fd, buf + got, (size_t)st->st_size - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			werr_set(why, "%s", strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;	/* shrunk meanwhile: parsing will tell */
+		got += (size_t)n;
+	}
+	close(fd);
+	*len = got;
+	return buf;
+fail:
+	free(buf);
+	close(fd);
+	return NULL;
+}
+
+static int
+certforge_write_all(int fd, const unsigned char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Writes len bytes as name in the cache directory: into a new file
+ * beside it (created exclusively with mode, never through a link), then
+ * renamed over it, so that a reader sees the old file or the new one
+ * whole. With sync, the data and the rename are on disk when it returns.
+ * 0, or -1 with err set.
+ */
+static int
+certforge_write(struct certforge *cf, const char *name, const void *buf,
+    size_t len, mode_t mode, bool sync, struct werr *err)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[sizeof(CERTFORGE_TMP_PREFIX) + 16];
+	unsigned char rnd[8];
+	size_t i, pl = sizeof(CERTFORGE_TMP_PREFIX) - 1;
+	int fd = -1, tries;
+
+	memcpy(tmp, CERTFORGE_TMP_PREFIX, pl);
+	for (tries = 0; fd == -1 && tries < 4; tries++) {
+		if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+			return werr_set(err, "cannot name a temporary file: "
+			    "%s", ca_openssl_error());
+		for (i = 0; i < sizeof(rnd); i++) {
+			tmp[pl + 2 * i] = hex[rnd[i] >> 4];
+			tmp[pl + 2 * i + 1] = hex[rnd[i] & 0xf];
+		}
+		tmp[pl + 2 * sizeof(rnd)] = '\0';
+		fd = openat(cf->dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd == -1 && errno != EEXIST)
+			return werr_set(err, "cannot create %s/%s: %s",
+			    cf->dir, tmp, strerror(errno));
+	}
+	if (fd == -1)
+		return werr_set(err, "cannot create a temporary file in %s: "
+		    "%s", cf->dir, strerror(EEXIST));
+	/* Exactly mode, whatever the umask. */
+	if (fchmod(fd, mode) == -1 || certforge_write_all(fd, buf,
+	    len) == -1 || (sync && fsync(fd) == -1)) {
+		werr_set(err, "cannot write %s/%s: %s", cf->dir, tmp,
+		    strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		werr_set(err, "cannot write %s/%s: %s", cf->dir, tmp,
+		    strerror(errno));
+		goto fail;
+	}
+	if (renameat(cf->dir_fd, tmp, cf->dir_fd, name) == -1) {
+		werr_set(err, "cannot rename %s/%s to %s: %s", cf->dir, tmp,
+		    name, strerror(errno));
+		goto fail;
+	}
+	if (sync)
+		(void)fsync(cf->dir_fd);
+	return 0;
+fail:
+	(void)unlinkat(cf->dir_fd, tmp, 0);
+	return -1;
+}
+
+/*
+ * Opens the cache directory, first creating it mode 0700 when create is
+ * set and it is missing, and checks it: a directory itself (not a
+ * symbolic link), ours, not writable by group or others, since whoever
+ * can write there chooses the leaf key Warden uses. The descriptor, or
+ * -1 with err set.
+ */
+static int
+certforge_dir_open(const char *path, bool create, struct werr *err)
+{
+	struct stat st;
+	int fd;
+
+	if (create && mkdir(path, 0700) == -1 && errno != EEXIST)
+		return werr_set(err, "cannot create %s: %s", path,
+		    strerror(errno));
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			return werr_set(err, "%s is a symbolic link: name the "
+			    "directory itself", path);
+		if (errno == ENOTDIR)
+			return werr_set(err, "%s is not a directory", path);
+		return werr_set(err, "%s: %s", path, strerror(errno));
+	}
+	if (fstat(fd, &st) == -1) {
+		werr_set(err, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (st.st_uid != geteuid()) {
+		werr_set(err, "%s belongs to uid %u, not to uid %u that "
+		    "wardend runs as", path, (unsigned)st.st_uid,
+		    (unsigned)geteuid());
+		goto fail;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		werr_set(err, "%s is writable by group or others (mode %04o): "
+		    "chmod 700 it", path, (unsigned)(st.st_mode & 07777));
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+int
+certforge_check_dir(const char *path, struct werr *err)
+{
+	struct stat st;
+	int fd;
+
+	if (lstat(path, &st) == -1 && errno == ENOENT)
+		return 0;
+	if ((fd = certforge_dir_open(path, false, err)) == -1)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* An EC P-256 key pair that checks out. */
+static bool
+certforge_key_ok(EVP_PKEY *key)
+{
+	EVP_PKEY_CTX *ctx;
+	char group[64];
+	bool ok;
+
+	if (!EVP_PKEY_is_a(key, "EC") || EVP_PKEY_get_group_name(key, group,
+	    sizeof(group), NULL) != 1 || strcmp(group, "prime256v1") != 0)
+		return false;
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) == NULL)
+		return false;
+	ok = EVP_PKEY_check(ctx) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	return ok;
+}
+
+/*
+ * The leaf key kept in the cache directory, or NULL: missing, or
+ * unusable (said in the log, as the key is then replaced).
+ */
+static EVP_PKEY *
+certforge_key_load(struct certforge *cf)
+{
+	struct werr why;
+	struct stat st;
+	unsigned char *buf;
+	EVP_PKEY *key = NULL;
+	BIO *bio = NULL;
+	size_t len;
+	bool missing, bad = true;
+
+	buf = certforge_slurp(cf, CERTFORGE_KEY_FILE, &len, &st, &missing,
+	    &why);
+	if (buf == NULL) {
+		if (missing)
+			return NULL;
+		goto done;
+	}
+	if (st.st_uid != geteuid())
+		werr_set(&why, "belongs to uid %u, not to us",
+		    (unsigned)st.st_uid);
+	else if ((st.st_mode & 077) != 0)
+		werr_set(&why, "mode %04o lets other users read it",
+		    (unsigned)(st.st_mode & 07777));
+	else if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL ||
+	    (key = PEM_read_bio_PrivateKey(bio, NULL, certforge_no_password,
+	    NULL)) == NULL)
+		werr_set(&why, "not an unencrypted PEM private key");
+	else if (!certforge_key_ok(key))
+		werr_set(&why, "not an EC P-256 key pair");
+	else
+		bad = false;
+done:
+	if (bad) {
+		log_warnx("%s/%s: %s; making a new leaf key (the leaves cached "
+		    "with the old one will be forged again)", cf->dir,
+		    CERTFORGE_KEY_FILE, why.msg);
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
+	BIO_free(bio);
+	if (buf != NULL)
+		OPENSSL_cleanse(buf, len);
+	free(buf);
+	ERR_clear_error();
+	return key;
+}
+
+/* A new leaf key, written to the cache directory when there is one. */
+static EVP_PKEY *
+certforge_key_make(struct certforge *cf, struct werr *err)
+{
+	EVP_PKEY *key;
+	BIO *bio = NULL;
+	char *pem;
+	long len;
+
+	if ((key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")) == NULL) {
+		werr_set(err, "cannot make the leaf key: %s",
+		    ca_openssl_error());
+		return NULL;
+	}
+	if (cf->dir_fd == -1)
+		return key;
+	/* Secure memory: cleansed when freed. */
+	if ((bio = BIO_new(BIO_s_secmem())) == NULL ||
+	    PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL,
+	    NULL) != 1 || (len = BIO_get_mem_data(bio, &pem)) <= 0) {
+		werr_set(err, "cannot encode the leaf key: %s",
+		    ca_openssl_error());
+		goto fail;
+	}
+	if (certforge_write(cf, CERTFORGE_KEY_FILE, pem, (size_t)len, 0600,
+	    true, err) == -1)
+		goto fail;
+	BIO_free(bio);
+	return key;
+fail:
+	BIO_free(bio);
+	EVP_PKEY_free(key);
+	return NULL;
+}
+
+struct certforge_file {
+	struct timespec	 mtime;
+	unsigned char	 id[CERTFORGE_ID_LEN];
+};
+
+/* Oldest first; the name settles ties, so the order is always the same. */
+static int
+certforge_file_cmp(const void *a, const void *b)
+{
+	const struct certforge_file *x = a, *y = b;
+
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
+	return memcmp(x->id, y->id, CERTFORGE_ID_LEN);
+}
+
+/*
+ * Reads the cache directory once, at start: the leaf files there, by
+ * age, fill the ring (the oldest beyond max are removed), and temporary
+ * files a crash left behind are removed. Other names are left alone.
+ */
+static int
+certforge_scan(struct certforge *cf, time_t now, struct werr *err)
+{
+	struct certforge_file *v = NULL, *nv;
+	char name[CERTFORGE_NAME_SIZE];
+	struct dirent *de;
+	struct stat st;
+	size_t n = 0, cap = 0, i, skip;
+	DIR *d;
+	int fd, rc = -1;
+
+	if ((fd = dup(cf->dir_fd)) == -1)
+		return werr_set(err, "%s: %s", cf->dir, strerror(errno));
+	if ((d = fdopendir(fd)) == NULL) {
+		werr_set(err, "%s: %s", cf->dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	rewinddir(d);
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
+		if (strncmp(de->d_name, CERTFORGE_TMP_PREFIX,
+		    sizeof(CERTFORGE_TMP_PREFIX) - 1) == 0) {
+			if (fstatat(cf->dir_fd, de->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) == 0 &&
+			    st.st_mtime < now - CERTFORGE_TMP_AGE)
+				(void)unlinkat(cf->dir_fd, de->d_name, 0);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap == 0 ? 64 : 2 * cap;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
+				werr_set(err, "out of memory");
+				goto done;
+			}
+			v = nv;
+		}
+		if (certforge_parse_name(de->d_name, v[n].id) == -1 ||
+		    fstatat(cf->dir_fd, de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode))
+			continue;
+		v[n++].mtime = st.st_mtim;
+	}
+	if (errno != 0) {
+		werr_set(err, "cannot read %s: %s", cf->dir, strerror(errno));
+		goto done;
+	}
+	if (n > 0)
+		qsort(v, n, sizeof(*v), certforge_file_cmp);
+	skip = n > cf->max ? n - cf->max : 0;
+	for (i = 0; i < skip; i++) {
+		certforge_file_name(v[i].id, name);
+		(void)unlinkat(cf->dir_fd, name, 0);
+	}
+	for (i = skip; i < n; i++)
+		memcpy(cf->files[i - skip], v[i].id, CERTFORGE_ID_LEN);
+	cf->files_head = 0;
+	atomic_store(&cf->nfiles, n - skip);
+	rc = 0;
+done:
+	free(v);
+	closedir(d);
+	return rc;
+}
+
 struct certforge *
-certforge_new(const struct ca *ca, size_t cache_max, struct werr *err)
+certforge_new(const struct ca *ca, size_t cache_max, const char *cache_dir,
+    struct werr *err)
 {
 	struct certforge *cf;
 	unsigned int len;
 	size_t nb;
 	int i;
 
-	if (cache_max > SIZE_MAX / 4 / sizeof(*cf->bucket)) {
+	if (cache_max > SIZE_MAX / 4 / CERTFORGE_ID_LEN) {
 		werr_set(err, "certificate cache of %zu entries is too large",
 		    cache_max);
 		return NULL;
@@ -153,6 +635,7 @@ certforge_new(const struct ca *ca, size_t cache_max, struct werr *err)
 		werr_set(err, "out of memory");
 		return NULL;
 	}
+	cf->dir_fd = -1;
 	if (pthread_mutex_init(&cf->lock, NULL) != 0) {
 		free(cf);
 		werr_set(err, "cannot make the forge's lock");
@@ -160,6 +643,8 @@ certforge_new(const struct ca *ca, size_t cache_max, struct werr *err)
 	}
 	cf->max = cache_max;
 	atomic_init(&cf->n, 0);
+	atomic_init(&cf->nfiles, 0);
+	atomic_init(&cf->write_warned, false);
 	atomic_init(&cf->serial_seq, 0);
 	/* About two buckets per entry keeps the chains short. */
 	for (nb = CERTFORGE_MIN_BUCKETS; nb < 2 * cache_max; nb *= 2)
@@ -186,11 +671,27 @@ certforge_new(const struct ca *ca, size_t cache_max, struct werr *err)
 	    X509_digest(cf->ca_cert, EVP_sha256(), cf->ca_fp, &len) != 1 ||
 	    len != sizeof(cf->ca_fp))
 		goto ossl_fail;
-	if ((cf->leaf_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC",
-	    "P-256")) == NULL) {
-		werr_set(err, "cannot make the leaf key: %s",
-		    ca_openssl_error());
+	if (cache_dir != NULL) {
+		if ((cf->dir = strdup(cache_dir)) == NULL) {
+			werr_set(err, "out of memory");
+			goto fail;
+		}
+		if ((cf->dir_fd = certforge_dir_open(cache_dir, true,
+		    err)) == -1)
+			goto fail;
+		cf->leaf_key = certforge_key_load(cf);
+	}
+	if (cf->leaf_key == NULL &&
+	    (cf->leaf_key = certforge_key_make(cf, err)) == NULL)
 		goto fail;
+	if (cf->dir_fd != -1 && cache_max > 0) {
+		if ((cf->files = calloc(cache_max, sizeof(*cf->files))) ==
+		    NULL) {
+			werr_set(err, "out of memory");
+			goto fail;
+		}
+		if (certforge_scan(cf, time(NULL), err) == -1)
+			goto fail;
 	}
 	cf->ext[CERTFORGE_EXT_BC] = certforge_conf_ext(NID_basic_constraints,
 	    "critical,CA:FALSE");
@@ -503,22 +1004,20 @@ forged_unref(struct forged *f)
 		forged_destroy(f);
 }
 
-/* A new entry holding one reference, for the caller. */
+/* A new entry for cert (taken), holding one reference, for the caller. */
 static struct forged *
-forged_new(struct certforge *cf, const X509 *up, time_t now,
-    const unsigned char *id, struct werr *err)
+forged_new(struct certforge *cf, X509 *cert, const unsigned char *id,
+    struct werr *err)
 {
 	struct forged *f;
 	struct tm tm;
 
 	if ((f = calloc(1, sizeof(*f))) == NULL) {
 		werr_set(err, "out of memory");
+		X509_free(cert);
 		return NULL;
 	}
-	if ((f->cert = certforge_leaf(cf, up, now, err)) == NULL) {
-		free(f);
-		return NULL;
-	}
+	f->cert = cert;
 	if (ASN1_TIME_to_tm(X509_get0_notAfter(f->cert), &tm) != 1 ||
 	    EVP_PKEY_up_ref(cf->leaf_key) != 1) {
 		werr_set(err, "cannot forge a certificate: %s",
@@ -533,6 +1032,152 @@ forged_new(struct certforge *cf, const X509 *up, time_t now,
 	atomic_init(&f->refs, 1);
 	atomic_init(&f->ctx, NULL);
 	return f;
+}
+
+/* a <= b, both well-formed. */
+static bool
+certforge_time_le(const ASN1_TIME *a, const ASN1_TIME *b)
+{
+	int c = ASN1_TIME_compare(a, b);
+
+	return c == -1 || c == 0;
+}
+
+/*
+ * Whether x, read from the cache directory for up, is what a forge would
+ * give now: issued and signed by the CA, for the leaf key and up's
+ * subject, within the same bounds of validity. 0, or -1 with why set.
+ */
+static int
+certforge_file_ok(struct certforge *cf, X509 *x, const X509 *up,
+    time_t now, struct werr *why)
+{
+	const ASN1_TIME *nb = X509_get0_notBefore(x);
+	const ASN1_TIME *na = X509_get0_notAfter(x);
+	EVP_PKEY *pk;
+	int days, secs;
+
+	if ((X509_get_extension_flags(x) & EXFLAG_INVALID) != 0)
+		return werr_set(why, "malformed extensions");
+	if (X509_NAME_cmp(X509_get_issuer_name(x), cf->issuer) != 0)
+		return werr_set(why, "issued by another CA");
+	/* Before the signature, which costs the most. */
+	if ((pk = X509_get0_pubkey(x)) == NULL ||
+	    EVP_PKEY_eq(pk, cf->leaf_key) != 1)
+		return werr_set(why, "not for the current leaf key");
+	if (X509_verify(x, X509_get0_pubkey(cf->ca_cert)) != 1)
+		return werr_set(why, "not signed by the CA");
+	if (X509_NAME_cmp(X509_get_subject_name(x),
+	    X509_get_subject_name(up)) != 0)
+		return werr_set(why, "for another subject");
+	if (X509_cmp_time(na, &now) != 1)
+		return werr_set(why, "expired");
+	if (!certforge_time_le(na, X509_get0_notAfter(up)) ||
+	    !certforge_time_le(na, X509_get0_notAfter(cf->ca_cert)) ||
+	    !certforge_time_le(X509_get0_notBefore(up), nb) ||
+	    !certforge_time_le(X509_get0_notBefore(cf->ca_cert), nb) ||
+	    certforge_time_le(na, nb))
+		return werr_set(why, "valid beyond the upstream certificate "
+		    "or the CA");
+	if (ASN1_TIME_diff(&days, &secs, nb, na) != 1 ||
+	    days > CERTFORGE_MAX_DAYS ||
+	    (days == CERTFORGE_MAX_DAYS && secs > 0))
+		return werr_set(why, "valid for too long");
+	return 0;
+}
+
+/*
+ * The leaf kept for id in the cache directory when it passes
+ * certforge_file_ok() (a new reference: X509_free() it), else NULL.
+ */
+static X509 *
+certforge_file_load(struct certforge *cf, const X509 *up,
+    const unsigned char *id, time_t now)
+{
+	char name[CERTFORGE_NAME_SIZE];
+	unsigned char *buf;
+	struct werr why;
+	struct stat st;
+	X509 *x = NULL;
+	BIO *bio = NULL;
+	size_t len;
+	bool missing;
+
+	certforge_file_name(id, name);
+	if ((buf = certforge_slurp(cf, name, &len, &st, &missing,
+	    &why)) == NULL) {
+		if (!missing)
+			log_debug("%s/%s: %s; forging it again", cf->dir, name,
+			    why.msg);
+		return NULL;
+	}
+	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL ||
+	    (x = PEM_read_bio_X509(bio, NULL, certforge_no_password,
+	    NULL)) == NULL)
+		werr_set(&why, "not a PEM certificate (%s)",
+		    ca_openssl_error());
+	else if (certforge_file_ok(cf, x, up, now, &why) == 0)
+		goto done;
+	/* Damaged, or stale (another leaf key, expired): forged anew. */
+	log_debug("%s/%s: %s; forging it again", cf->dir, name, why.msg);
+	X509_free(x);
+	x = NULL;
+	ERR_clear_error();
+done:
+	BIO_free(bio);
+	free(buf);
+	return x;
+}
+
+/*
+ * Writes f's leaf to the cache directory. 0, or -1 when it could not (a
+ * failure is logged, once per forge: the cache only saves work).
+ */
+static int
+certforge_file_store(struct certforge *cf, const struct forged *f)
+{
+	char name[CERTFORGE_NAME_SIZE];
+	struct werr why;
+	BIO *bio;
+	char *pem;
+	long len;
+
+	certforge_file_name(f->id, name);
+	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
+	    PEM_write_bio_X509(bio, f->cert) != 1 ||
+	    (len = BIO_get_mem_data(bio, &pem)) <= 0)
+		werr_set(&why, "cannot encode %s: %s", name,
+		    ca_openssl_error());
+	/*
+	 * Not synced: fsync() could hold this worker for long, and a file
+	 * a crash damages is only forged again.
+	 */
+	else if (certforge_write(cf, name, pem, (size_t)len, 0644, false,
+	    &why) == 0) {
+		BIO_free(bio);
+		return 0;
+	}
+	BIO_free(bio);
+	if (!atomic_exchange(&cf->write_warned, true))
+		log_warnx("certificate cache: %s (further errors writing it "
+		    "are not logged)", why.msg);
+	return -1;
+}
+
+/* Removes the n files of ids, which certforge_files_push() gave. */
+static void
+certforge_file_prune(struct certforge *cf,
+    unsigned char (*ids)[CERTFORGE_ID_LEN], size_t n)
+{
+	char name[CERTFORGE_NAME_SIZE];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		certforge_file_name(ids[i], name);
+		if (unlinkat(cf->dir_fd, name, 0) == -1 && errno != ENOENT)
+			log_debug("cannot remove %s/%s: %s", cf->dir, name,
+			    strerror(errno));
+	}
 }
 
 /* The rest: under cf->lock. */
@@ -612,6 +1257,36 @@ certforge_remove(struct certforge *cf, struct forged *f)
 	return f;
 }
 
+/*
+ * Records that id's file is written, as the newest. When the directory
+ * holds max files already, the oldest few (a batch, so that this is not
+ * done on every forge) move to victims first, for the caller to remove
+ * once unlocked. Returns how many moved.
+ */
+static size_t
+certforge_files_push(struct certforge *cf, const unsigned char *id,
+    unsigned char (*victims)[CERTFORGE_ID_LEN])
+{
+	size_t n = 0, batch, nf = atomic_load(&cf->nfiles);
+
+	if (nf >= cf->max) {
+		batch = cf->max / 16;
+		if (batch > CERTFORGE_PRUNE_MAX)
+			batch = CERTFORGE_PRUNE_MAX;
+		if (batch == 0)
+			batch = 1;
+		for (; n < batch && nf > 0; n++, nf--) {
+			memcpy(victims[n], cf->files[cf->files_head],
+			    CERTFORGE_ID_LEN);
+			cf->files_head = (cf->files_head + 1) % cf->max;
+		}
+	}
+	memcpy(cf->files[(cf->files_head + nf) % cf->max], id,
+	    CERTFORGE_ID_LEN);
+	atomic_store(&cf->nfiles, nf + 1);
+	return n;
+}
+
 /* A cached entry, made newest, with a reference for the caller. */
 static struct forged *
 certforge_hit(struct certforge *cf, struct forged *f)
@@ -627,7 +1302,11 @@ certforge_get(struct certforge *cf, const X509 *up, time_t now,
     struct werr *err)
 {
 	unsigned char id[CERTFORGE_ID_LEN];
+	unsigned char victims[CERTFORGE_PRUNE_MAX][CERTFORGE_ID_LEN];
 	struct forged *f, *mine, *drop = NULL;
+	X509 *x = NULL;
+	size_t nvictims;
+	bool disk, store = false;
 
 	if (certforge_id(cf, up, id, err) == -1)
 		return NULL;
@@ -644,8 +1323,18 @@ certforge_get(struct certforge *cf, const X509 *up, time_t now,
 	if (f != NULL)
 		return f;
 
-	/* A miss: forge without the lock, so other workers go on. */
-	if ((mine = forged_new(cf, up, now, id, err)) == NULL)
+	/*
+	 * A miss: read the cache directory or forge, without the lock, so
+	 * other workers go on.
+	 */
+	disk = cf->dir_fd != -1 && cf->max > 0;
+	if (disk)
+		x = certforge_file_load(cf, up, id, now);
+	if (x != NULL)
+		disk = false;		/* already there */
+	else if ((x = certforge_leaf(cf, up, now, err)) == NULL)
+		return NULL;
+	if ((mine = forged_new(cf, x, id, err)) == NULL)
 		return NULL;
 	if (cf->max == 0)
 		return mine;
@@ -661,10 +1350,26 @@ certforge_get(struct certforge *cf, const X509 *up, time_t now,
 		certforge_insert(cf, f);
 		if (atomic_load(&cf->n) > cf->max)
 			drop = certforge_remove(cf, cf->oldest);
+		/*
+		 * Only the thread whose leaf the cache keeps writes it, so
+		 * that the file holds the leaf clients were shown.
+		 */
+		store = disk;
 	}
 	pthread_mutex_unlock(&cf->lock);
 	/* Frees an evicted entry (and its ctx) outside the lock. */
 	forged_unref(drop);
+	if (store && certforge_file_store(cf, f) == 0) {
+		/*
+		 * Counted once written, not before: a file is then always
+		 * removed after it was written, never before, so the
+		 * directory holds no more than max of them.
+		 */
+		pthread_mutex_lock(&cf->lock);
+		nvictims = certforge_files_push(cf, f->id, victims);
+		pthread_mutex_unlock(&cf->lock);
+		certforge_file_prune(cf, victims, nvictims);
+	}
 	return f;
 }
 
@@ -672,6 +1377,12 @@ size_t
 certforge_cached(const struct certforge *cf)
 {
 	return atomic_load(&cf->n);
+}
+
+size_t
+certforge_files(const struct certforge *cf)
+{
+	return atomic_load(&cf->nfiles);
 }
 
 void
@@ -691,6 +1402,10 @@ certforge_free(struct certforge *cf)
 	X509_NAME_free(cf->issuer);
 	EVP_PKEY_free(cf->ca_key);
 	X509_free(cf->ca_cert);
+	free(cf->files);
+	if (cf->dir_fd != -1)
+		close(cf->dir_fd);
+	free(cf->dir);
 	pthread_mutex_destroy(&cf->lock);
 	free(cf);
 }

@@ -62,6 +62,8 @@ static int	config_set_dir(struct config *, const struct config_key *,
 		    const char *, struct werr *);
 static int	config_set_file(struct config *, const struct config_key *,
 		    const char *, struct werr *);
+static int	config_set_dir_or_none(struct config *,
+		    const struct config_key *, const char *, struct werr *);
 static int	config_set_hostname(struct config *,
 		    const struct config_key *, const char *, struct werr *);
 static int	config_set_xff(struct config *, const struct config_key *,
@@ -137,6 +139,7 @@ static const struct config_key config_keys[] = {
 	    CONFIG_NO_ORIGIN, false, 0, 0, "close" },
 	TEXT(tls_upstream_ca_file, config_set_file, "none"),
 	NUM(tls_pin_splice, config_set_duration, 0, CONFIG_DAY, "0"),
+	TEXT(tls_cert_cache_dir, config_set_dir_or_none, "none"),
 };
 
 #undef F
@@ -450,6 +453,20 @@ config_set_dir(struct config *cfg, const struct config_key *k,
     const char *v, struct werr *err)
 {
 	return config_copy_path((char *)cfg + k->field, v, err);
+}
+
+/* A directory, or "none" for none. */
+static int
+config_set_dir_or_none(struct config *cfg, const struct config_key *k,
+    const char *v, struct werr *err)
+{
+	char *dst = (char *)cfg + k->field;
+
+	if (strcmp(v, "none") == 0) {
+		dst[0] = '\0';
+		return 0;
+	}
+	return config_copy_path(dst, v, err);
 }
 
 /* A file, or "none" for none. */

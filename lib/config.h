@@ -120,6 +120,7 @@ struct config {
 	bool			tls_non_tls_tunnel;	/* else close */
 	char			tls_upstream_ca_file[PATH_MAX];	/* "": none */
 	unsigned		tls_pin_splice;	/* seconds; 0: off */
+	char			tls_cert_cache_dir[PATH_MAX];	/* "": none */
 
 	/* The response phase. */
 	size_t			scan_max_size;	/* decoded bytes held and scanned */

@@ -29,6 +29,7 @@ runconf_new(const struct config *cfg, struct policy *policy,
 {
 	struct runconf *rc;
 	struct werr sub;
+	const char *dir;
 
 	if ((rc = calloc(1, sizeof(*rc))) == NULL) {
 		werr_set(err, "out of memory");
@@ -39,10 +40,25 @@ runconf_new(const struct config *cfg, struct policy *policy,
 	rc->cfg = *cfg;
 	rc->policy = policy_ref(policy);
 	if (cfg->tls_inspect == TLS_INSPECT_ON) {
-		if ((rc->ca = ca_load(cfg->tls_ca_dir, &sub)) == NULL ||
-		    (rc->cf = certforge_new(rc->ca, 10000, &sub)) == NULL) {
+		if ((rc->ca = ca_load(cfg->tls_ca_dir, &sub)) == NULL) {
 			werr_set(err, "tls_inspect on: %s (make the CA with "
 			    "'wardenctl ca init')", sub.msg);
+			runconf_unref(rc);
+			return NULL;
+		}
+		/*
+		 * Generation 0 is wardend -t: the cache directory is only
+		 * checked, never created (nor its leaf key), since -t may
+		 * run as another user, or before the state directory exists.
+		 */
+		dir = cfg->tls_cert_cache_dir[0] != '\0' ?
+		    cfg->tls_cert_cache_dir : NULL;
+		if ((dir != NULL && generation == 0 &&
+		    certforge_check_dir(dir, &sub) == -1) ||
+		    (rc->cf = certforge_new(rc->ca, 10000, generation == 0 ?
+		    NULL : dir, &sub)) == NULL) {
+			werr_set(err, "%s: %s", dir != NULL ?
+			    "tls_cert_cache_dir" : "tls_inspect on", sub.msg);
 			runconf_unref(rc);
 			return NULL;
 		}

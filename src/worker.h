@@ -32,7 +32,9 @@ struct runconf {
 
 /*
  * Takes a new reference to policy; with tls_inspect on, loads the CA
- * from tls_ca_dir. NULL with err set.
+ * from tls_ca_dir and opens the forge (and its tls_cert_cache_dir).
+ * generation 0 is a check (wardend -t): the cache directory is only
+ * looked at, never created. NULL with err set.
  */
 struct runconf	*runconf_new(const struct config *cfg, struct policy *policy,
 		    uint64_t generation, struct werr *err);

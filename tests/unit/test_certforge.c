@@ -1,5 +1,7 @@
 #include <sys/stat.h>
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -8,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 #include <openssl/bn.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -19,7 +23,7 @@
 #include "certforge.h"
 
 #define DAY		(24L * 60 * 60)
-#define MAX_DIRS	64
+#define MAX_DIRS	128
 #define NTHREADS	4
 #define NLOOPS		1000
 #define NUPSTREAM	8
@@ -73,7 +77,7 @@ fx_new(size_t cache_max)
 	    30, false, &err), 0);
 	fx.ca = ca_load(d, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fx.ca);
-	fx.cf = certforge_new(fx.ca, cache_max, &err);
+	fx.cf = certforge_new(fx.ca, cache_max, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fx.cf);
 	return fx;
 }
@@ -504,7 +508,7 @@ test_certforge_validity_at_most_825_days(void)
 	    true, &err), 0);
 	ca = ca_load(d, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ca);
-	cf = certforge_new(ca, 0, &err);
+	cf = certforge_new(ca, 0, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cf);
 	up = upstream("years.example", "DNS:years.example", -700 * DAY,
 	    1200 * DAY);
@@ -884,6 +888,866 @@ test_certforge_cache_expired_entry(void)
 	fx_free(&fx);
 }
 
+/* --- the cache directory ------------------------------------------- */
+
+/* A fixture whose forge keeps its leaves in DIR/cache (made by it). */
+static struct fx
+fx_dir(size_t cache_max, char *cdir, size_t len)
+{
+	struct fx fx = fx_new(0);
+
+	certforge_free(fx.cf);
+	snprintf(cdir, len, "%s/cache", dirs[ndirs - 1]);
+	fx.cf = certforge_new(fx.ca, cache_max, cdir, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fx.cf);
+	return fx;
+}
+
+/* Restarts the forge on the same CA and directory. */
+static void
+fx_restart(struct fx *fx, size_t cache_max, const char *cdir)
+{
+	certforge_free(fx->cf);
+	fx->cf = certforge_new(fx->ca, cache_max, cdir, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fx->cf);
+}
+
+static void
+join(char *out, size_t len, const char *dir, const char *name)
+{
+	snprintf(out, len, "%s/%s", dir, name);
+}
+
+/* Leaf files (NAME.crt) in dir. */
+static int
+count_files(const char *dir)
+{
+	struct dirent *de;
+	size_t n;
+	DIR *d = opendir(dir);
+	int count = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (n > 4 && strcmp(de->d_name + n - 4, ".crt") == 0)
+			count++;
+	}
+	closedir(d);
+	return count;
+}
+
+/*
+ * Where a forge on ca keeps up's leaf, as certforge.h says: the hex of
+ * SHA-256 over the CA's fingerprint and the SHA-256 of up's DER.
+ */
+static void
+leaf_path(char *out, size_t len, const char *dir, const struct ca *ca,
+    const X509 *up)
+{
+	unsigned char buf[64], id[32];
+	char name[80];
+	unsigned int n;
+	int i;
+
+	CU_ASSERT_EQUAL(X509_digest(ca_cert(ca), EVP_sha256(), buf, &n), 1);
+	CU_ASSERT_EQUAL(X509_digest(up, EVP_sha256(), buf + 32, &n), 1);
+	CU_ASSERT_EQUAL(EVP_Digest(buf, sizeof(buf), id, &n, EVP_sha256(),
+	    NULL), 1);
+	for (i = 0; i < 32; i++)
+		snprintf(name + 2 * i, 3, "%02x", id[i]);
+	snprintf(name + 64, sizeof(name) - 64, ".crt");
+	join(out, len, dir, name);
+}
+
+static X509 *
+read_cert(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	X509 *x;
+
+	if (fp == NULL)
+		return NULL;
+	x = PEM_read_X509(fp, NULL, NULL, NULL);
+	fclose(fp);
+	return x;
+}
+
+static EVP_PKEY *
+read_key(const char *cdir)
+{
+	char path[256];
+	EVP_PKEY *key;
+	FILE *fp;
+
+	join(path, sizeof(path), cdir, CERTFORGE_KEY_FILE);
+	if ((fp = fopen(path, "r")) == NULL)
+		return NULL;
+	key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+	fclose(fp);
+	return key;
+}
+
+static void
+write_file(const char *path, const void *buf, size_t len)
+{
+	FILE *fp = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	CU_ASSERT_EQUAL(fwrite(buf, 1, len, fp), len);
+	CU_ASSERT_EQUAL(fclose(fp), 0);
+}
+
+static void
+write_key(const char *path, EVP_PKEY *key)
+{
+	FILE *fp = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	CU_ASSERT_EQUAL(PEM_write_PrivateKey(fp, key, NULL, NULL, 0, NULL,
+	    NULL), 1);
+	CU_ASSERT_EQUAL(fclose(fp), 0);
+	CU_ASSERT_EQUAL(chmod(path, 0600), 0);
+}
+
+/*
+ * Puts in up's file a leaf as a forge would make it, but with subject
+ * subj (NULL: up's), key pub, valid from now + nb to now + na, signed by
+ * signer. Returns it (X509_free() it).
+ */
+static X509 *
+plant(const struct fx *fx, const char *cdir, const X509 *up,
+    const X509 *subj, EVP_PKEY *pub, EVP_PKEY *signer, long nb, long na)
+{
+	char path[256];
+	time_t now = time(NULL);
+	X509 *x = X509_new();
+	FILE *fp;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	CU_ASSERT_EQUAL(X509_set_version(x, X509_VERSION_3), 1);
+	CU_ASSERT_EQUAL(ASN1_INTEGER_set(X509_get_serialNumber(x),
+	    ++up_serial), 1);
+	CU_ASSERT_EQUAL(X509_set_issuer_name(x,
+	    X509_get_subject_name(ca_cert(fx->ca))), 1);
+	CU_ASSERT_EQUAL(X509_set_subject_name(x, X509_get_subject_name(
+	    subj != NULL ? subj : up)), 1);
+	CU_ASSERT_PTR_NOT_NULL(X509_time_adj(X509_getm_notBefore(x), nb,
+	    &now));
+	CU_ASSERT_PTR_NOT_NULL(X509_time_adj(X509_getm_notAfter(x), na,
+	    &now));
+	CU_ASSERT_EQUAL(X509_set_pubkey(x, pub), 1);
+	CU_ASSERT(X509_sign(x, signer, EVP_sha256()) > 0);
+	leaf_path(path, sizeof(path), cdir, fx->ca, up);
+	fp = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	CU_ASSERT_EQUAL(PEM_write_X509(fp, x), 1);
+	CU_ASSERT_EQUAL(fclose(fp), 0);
+	return x;
+}
+
+/* The leaf forge gives for up at now (a new reference). */
+static X509 *
+got(struct certforge *cf, const X509 *up, time_t now)
+{
+	struct forged *f = certforge_get(cf, up, now, &err);
+	X509 *x;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	x = forged_cert(f);
+	X509_up_ref(x);
+	forged_unref(f);
+	return x;
+}
+
+static void
+test_certforge_dir_created(void)
+{
+	char cdir[128], path[256];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	struct stat st;
+
+	CU_ASSERT_EQUAL_FATAL(lstat(cdir, &st), 0);
+	CU_ASSERT_TRUE(S_ISDIR(st.st_mode));
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0700);
+	join(path, sizeof(path), cdir, CERTFORGE_KEY_FILE);
+	CU_ASSERT_EQUAL_FATAL(lstat(path, &st), 0);
+	CU_ASSERT_TRUE(S_ISREG(st.st_mode));
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
+	CU_ASSERT_EQUAL(certforge_files(fx.cf), 0);
+	CU_ASSERT_EQUAL(count_files(cdir), 0);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_dir_parent_missing(void)
+{
+	struct fx fx = fx_new(0);
+	char cdir[128];
+
+	snprintf(cdir, sizeof(cdir), "%s/no/cache", dirs[ndirs - 1]);
+	CU_ASSERT_PTR_NULL(certforge_new(fx.ca, 4, cdir, &err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot create"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, cdir));
+	fx_free(&fx);
+}
+
+/* certforge_new() and certforge_check_dir() refuse cdir with want. */
+static void
+check_refused(const struct fx *fx, const char *cdir, const char *want)
+{
+	CU_ASSERT_PTR_NULL(certforge_new(fx->ca, 4, cdir, &err));
+	if (strstr(err.msg, want) == NULL)
+		printf("\n  got: %s\n", err.msg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, want));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, cdir));
+	memset(&err, 0, sizeof(err));
+	CU_ASSERT_EQUAL(certforge_check_dir(cdir, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, want));
+}
+
+static void
+test_certforge_dir_world_writable(void)
+{
+	struct fx fx = fx_new(0);
+	char cdir[128], path[256];
+	struct stat st;
+
+	snprintf(cdir, sizeof(cdir), "%s/cache", dirs[ndirs - 1]);
+	CU_ASSERT_EQUAL_FATAL(mkdir(cdir, 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(chmod(cdir, 0777), 0);
+	check_refused(&fx, cdir, "writable by group or others (mode 0777)");
+	/* Nothing was written into it. */
+	join(path, sizeof(path), cdir, CERTFORGE_KEY_FILE);
+	CU_ASSERT_EQUAL(lstat(path, &st), -1);
+	CU_ASSERT_EQUAL_FATAL(chmod(cdir, 01777), 0);
+	check_refused(&fx, cdir, "writable by group or others");
+	fx_free(&fx);
+}
+
+static void
+test_certforge_dir_group_writable(void)
+{
+	struct fx fx = fx_new(0);
+	char cdir[128];
+
+	snprintf(cdir, sizeof(cdir), "%s/cache", dirs[ndirs - 1]);
+	CU_ASSERT_EQUAL_FATAL(mkdir(cdir, 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(chmod(cdir, 0770), 0);
+	check_refused(&fx, cdir, "writable by group or others (mode 0770)");
+	/* Readable by others is fine: the leaves are no secret. */
+	CU_ASSERT_EQUAL_FATAL(chmod(cdir, 0755), 0);
+	certforge_free(fx.cf);
+	fx.cf = certforge_new(fx.ca, 4, cdir, &err);
+	CU_ASSERT_PTR_NOT_NULL(fx.cf);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_dir_symlink(void)
+{
+	struct fx fx = fx_new(0);
+	char cdir[128], real[128];
+
+	snprintf(real, sizeof(real), "%s/real", dirs[ndirs - 1]);
+	snprintf(cdir, sizeof(cdir), "%s/cache", dirs[ndirs - 1]);
+	CU_ASSERT_EQUAL_FATAL(mkdir(real, 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(symlink(real, cdir), 0);
+	check_refused(&fx, cdir, "is a symbolic link");
+	CU_ASSERT_EQUAL(count_files(real), 0);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_dir_not_a_directory(void)
+{
+	struct fx fx = fx_new(0);
+	char cdir[128];
+
+	snprintf(cdir, sizeof(cdir), "%s/cache", dirs[ndirs - 1]);
+	write_file(cdir, "x", 1);
+	check_refused(&fx, cdir, "is not a directory");
+	fx_free(&fx);
+}
+
+static void
+test_certforge_dir_not_ours(void)
+{
+	struct fx fx = fx_new(0);
+	char cdir[128];
+
+	if (geteuid() != 0) {
+		/* Only root can give a directory away. */
+		fx_free(&fx);
+		return;
+	}
+	snprintf(cdir, sizeof(cdir), "%s/cache", dirs[ndirs - 1]);
+	CU_ASSERT_EQUAL_FATAL(mkdir(cdir, 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(chown(cdir, 65534, 65534), 0);
+	check_refused(&fx, cdir, "belongs to uid 65534");
+	fx_free(&fx);
+}
+
+static void
+test_certforge_check_dir_changes_nothing(void)
+{
+	struct fx fx = fx_new(0);
+	char cdir[128], path[256];
+	struct stat st;
+
+	snprintf(cdir, sizeof(cdir), "%s/cache", dirs[ndirs - 1]);
+	/* Missing: fine (made at start), and not made now. */
+	CU_ASSERT_EQUAL(certforge_check_dir(cdir, &err), 0);
+	CU_ASSERT_EQUAL(lstat(cdir, &st), -1);
+	CU_ASSERT_EQUAL_FATAL(mkdir(cdir, 0700), 0);
+	CU_ASSERT_EQUAL(certforge_check_dir(cdir, &err), 0);
+	join(path, sizeof(path), cdir, CERTFORGE_KEY_FILE);
+	CU_ASSERT_EQUAL(lstat(path, &st), -1);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_key_kept_across_restarts(void)
+{
+	char cdir[128], path[256];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *a = origin("a.example"), *b = origin("b.example");
+	X509 *la, *lb;
+	struct stat st1, st2;
+	EVP_PKEY *key = read_key(cdir);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	join(path, sizeof(path), cdir, CERTFORGE_KEY_FILE);
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st1), 0);
+	la = got(fx.cf, a, time(NULL));
+	fx_restart(&fx, 4, cdir);
+	lb = got(fx.cf, b, time(NULL));
+	/* One key for both, the file's: and the file was not rewritten. */
+	CU_ASSERT_EQUAL(EVP_PKEY_eq(X509_get0_pubkey(la), key), 1);
+	CU_ASSERT_EQUAL(EVP_PKEY_eq(X509_get0_pubkey(lb), key), 1);
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st2), 0);
+	CU_ASSERT_EQUAL(st1.st_ino, st2.st_ino);
+	CU_ASSERT_EQUAL(st1.st_mtim.tv_sec, st2.st_mtim.tv_sec);
+	CU_ASSERT_EQUAL(st1.st_mtim.tv_nsec, st2.st_mtim.tv_nsec);
+	EVP_PKEY_free(key);
+	X509_free(la);
+	X509_free(lb);
+	X509_free(a);
+	X509_free(b);
+	fx_free(&fx);
+}
+
+/* After what was done to leaf.key, the forge made and wrote a new key. */
+static void
+check_key_replaced(struct fx *fx, const char *cdir, EVP_PKEY *old)
+{
+	char path[256];
+	struct stat st;
+	EVP_PKEY *key;
+	X509 *up = origin("a.example"), *leaf;
+	char group[64];
+
+	fx_restart(fx, 4, cdir);
+	join(path, sizeof(path), cdir, CERTFORGE_KEY_FILE);
+	CU_ASSERT_EQUAL_FATAL(lstat(path, &st), 0);
+	CU_ASSERT_TRUE(S_ISREG(st.st_mode));
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
+	key = read_key(cdir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	CU_ASSERT_TRUE(EVP_PKEY_is_a(key, "EC"));
+	CU_ASSERT_EQUAL(EVP_PKEY_get_group_name(key, group, sizeof(group),
+	    NULL), 1);
+	CU_ASSERT_STRING_EQUAL(group, "prime256v1");
+	if (old != NULL)
+		CU_ASSERT_NOT_EQUAL(EVP_PKEY_eq(key, old), 1);
+	leaf = got(fx->cf, up, time(NULL));
+	CU_ASSERT_EQUAL(EVP_PKEY_eq(X509_get0_pubkey(leaf), key), 1);
+	EVP_PKEY_free(key);
+	X509_free(leaf);
+	X509_free(up);
+}
+
+static void
+test_certforge_key_garbage_replaced(void)
+{
+	char cdir[128], path[256];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	EVP_PKEY *old = read_key(cdir);
+
+	join(path, sizeof(path), cdir, CERTFORGE_KEY_FILE);
+	write_file(path, "-----BEGIN PRIVATE KEY-----\nAAAA\n", 33);
+	CU_ASSERT_EQUAL(chmod(path, 0600), 0);
+	check_key_replaced(&fx, cdir, old);
+	/* Empty, too. */
+	write_file(path, "", 0);
+	check_key_replaced(&fx, cdir, NULL);
+	EVP_PKEY_free(old);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_key_wrong_curve_replaced(void)
+{
+	char cdir[128], path[256];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	EVP_PKEY *p384 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p384);
+	join(path, sizeof(path), cdir, CERTFORGE_KEY_FILE);
+	write_key(path, p384);
+	check_key_replaced(&fx, cdir, p384);
+	EVP_PKEY_free(p384);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_key_open_to_others_replaced(void)
+{
+	char cdir[128], path[256];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	EVP_PKEY *old = read_key(cdir);
+
+	join(path, sizeof(path), cdir, CERTFORGE_KEY_FILE);
+	CU_ASSERT_EQUAL(chmod(path, 0644), 0);
+	check_key_replaced(&fx, cdir, old);
+	EVP_PKEY_free(old);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_key_symlink_not_followed(void)
+{
+	char cdir[128], path[256], target[256];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	EVP_PKEY *other = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *still;
+	FILE *fp;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+	join(path, sizeof(path), cdir, CERTFORGE_KEY_FILE);
+	join(target, sizeof(target), dirs[ndirs - 1], "other.key");
+	write_key(target, other);
+	CU_ASSERT_EQUAL(unlink(path), 0);
+	CU_ASSERT_EQUAL_FATAL(symlink(target, path), 0);
+	check_key_replaced(&fx, cdir, other);
+	/* The link's target is untouched. */
+	fp = fopen(target, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	still = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+	fclose(fp);
+	CU_ASSERT_PTR_NOT_NULL(still);
+	CU_ASSERT_EQUAL(EVP_PKEY_eq(still, other), 1);
+	EVP_PKEY_free(still);
+	EVP_PKEY_free(other);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_leaf_written(void)
+{
+	char cdir[128], path[256];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up = origin("a.example"), *leaf, *file;
+	struct stat st;
+
+	leaf = got(fx.cf, up, time(NULL));
+	leaf_path(path, sizeof(path), cdir, fx.ca, up);
+	file = read_cert(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+	CU_ASSERT_EQUAL(X509_cmp(file, leaf), 0);
+	CU_ASSERT_EQUAL(stat(path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0644);
+	CU_ASSERT_EQUAL(certforge_files(fx.cf), 1);
+	CU_ASSERT_EQUAL(count_files(cdir), 1);
+	/* A memory hit writes nothing more. */
+	X509_free(file);
+	file = got(fx.cf, up, time(NULL));
+	CU_ASSERT_EQUAL(X509_cmp(file, leaf), 0);
+	CU_ASSERT_EQUAL(certforge_files(fx.cf), 1);
+	X509_free(file);
+	X509_free(leaf);
+	X509_free(up);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_leaf_survives_restart(void)
+{
+	char cdir[128];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up = origin("a.example"), *first, *again;
+
+	first = got(fx.cf, up, time(NULL));
+	fx_restart(&fx, 4, cdir);
+	CU_ASSERT_EQUAL(certforge_files(fx.cf), 1);
+	CU_ASSERT_EQUAL(certforge_cached(fx.cf), 0);
+	again = got(fx.cf, up, time(NULL));
+	CU_ASSERT_EQUAL(X509_cmp(first, again), 0);
+	CU_ASSERT_EQUAL(certforge_cached(fx.cf), 1);
+	/* Read, not written again. */
+	CU_ASSERT_EQUAL(certforge_files(fx.cf), 1);
+	CU_ASSERT_EQUAL(count_files(cdir), 1);
+	X509_free(first);
+	X509_free(again);
+	X509_free(up);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_leaf_not_kept_without_dir(void)
+{
+	struct fx fx = fx_new(4);
+	X509 *up = origin("a.example"), *first, *again;
+
+	first = got(fx.cf, up, time(NULL));
+	certforge_free(fx.cf);
+	fx.cf = certforge_new(fx.ca, 4, NULL, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fx.cf);
+	again = got(fx.cf, up, time(NULL));
+	CU_ASSERT_NOT_EQUAL(X509_cmp(first, again), 0);
+	CU_ASSERT_NOT_EQUAL(EVP_PKEY_eq(X509_get0_pubkey(first),
+	    X509_get0_pubkey(again)), 1);
+	X509_free(first);
+	X509_free(again);
+	X509_free(up);
+	fx_free(&fx);
+}
+
+/*
+ * After a restart, up's file as it is now is refused: the forge shows
+ * a new leaf, valid for the CA and the leaf key, and writes it there.
+ * old: what must not be shown (NULL: nothing to compare).
+ */
+static void
+check_file_refused(struct fx *fx, const char *cdir, const X509 *up,
+    const X509 *old, time_t now)
+{
+	char path[256];
+	X509 *leaf, *file;
+	EVP_PKEY *key = read_key(cdir);
+
+	fx_restart(fx, 4, cdir);
+	leaf = got(fx->cf, up, now);
+	if (old != NULL)
+		CU_ASSERT_NOT_EQUAL(X509_cmp(leaf, old), 0);
+	CU_ASSERT_EQUAL(X509_verify(leaf, X509_get0_pubkey(ca_cert(fx->ca))),
+	    1);
+	CU_ASSERT_EQUAL(EVP_PKEY_eq(X509_get0_pubkey(leaf), key), 1);
+	CU_ASSERT_STRING_EQUAL(san_of(leaf), san_of(up));
+	leaf_path(path, sizeof(path), cdir, fx->ca, up);
+	file = read_cert(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+	CU_ASSERT_EQUAL(X509_cmp(file, leaf), 0);
+	CU_ASSERT_EQUAL(count_files(cdir), 1);
+	X509_free(file);
+	X509_free(leaf);
+	EVP_PKEY_free(key);
+}
+
+static void
+test_certforge_file_truncated(void)
+{
+	char cdir[128], path[256];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up = origin("a.example"), *first;
+	struct stat st;
+
+	first = got(fx.cf, up, time(NULL));
+	leaf_path(path, sizeof(path), cdir, fx.ca, up);
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(truncate(path, st.st_size / 2), 0);
+	check_file_refused(&fx, cdir, up, first, time(NULL));
+	X509_free(first);
+	X509_free(up);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_file_garbage(void)
+{
+	char cdir[128], path[256];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up = origin("a.example"), *first;
+	unsigned char junk[700];
+	size_t i;
+
+	first = got(fx.cf, up, time(NULL));
+	leaf_path(path, sizeof(path), cdir, fx.ca, up);
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (unsigned char)(i * 131 + 7);
+	write_file(path, junk, sizeof(junk));
+	check_file_refused(&fx, cdir, up, first, time(NULL));
+	/* And a file that is empty. */
+	write_file(path, "", 0);
+	check_file_refused(&fx, cdir, up, NULL, time(NULL));
+	X509_free(first);
+	X509_free(up);
+	fx_free(&fx);
+}
+
+/* The planted file is what a forge accepts: the other tests mean something. */
+static void
+test_certforge_file_planted_accepted(void)
+{
+	char cdir[128];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up = origin("a.example"), *mine, *leaf;
+	EVP_PKEY *key = read_key(cdir);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	mine = plant(&fx, cdir, up, NULL, key, ca_key(fx.ca), -30 * 60, DAY);
+	fx_restart(&fx, 4, cdir);
+	leaf = got(fx.cf, up, time(NULL));
+	CU_ASSERT_EQUAL(X509_cmp(leaf, mine), 0);
+	X509_free(leaf);
+	X509_free(mine);
+	EVP_PKEY_free(key);
+	X509_free(up);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_file_other_ca(void)
+{
+	char cdir[128];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up = origin("a.example"), *bad;
+	EVP_PKEY *key = read_key(cdir);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	/* The CA's name, another CA's signature (the upstream CA's key). */
+	bad = plant(&fx, cdir, up, NULL, key, up_key, -30 * 60, DAY);
+	check_file_refused(&fx, cdir, up, bad, time(NULL));
+	X509_free(bad);
+	EVP_PKEY_free(key);
+	X509_free(up);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_file_other_key(void)
+{
+	char cdir[128];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up = origin("a.example"), *bad;
+	EVP_PKEY *other = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+	bad = plant(&fx, cdir, up, NULL, other, ca_key(fx.ca), -30 * 60, DAY);
+	check_file_refused(&fx, cdir, up, bad, time(NULL));
+	X509_free(bad);
+	EVP_PKEY_free(other);
+	X509_free(up);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_file_expired(void)
+{
+	char cdir[128];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up = origin("a.example"), *bad;
+	EVP_PKEY *key = read_key(cdir);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	/*
+	 * Valid for a day; asked for two days on, while the origin (ten
+	 * days) and the CA (thirty) still are.
+	 */
+	bad = plant(&fx, cdir, up, NULL, key, ca_key(fx.ca), -30 * 60, DAY);
+	check_file_refused(&fx, cdir, up, bad, time(NULL) + 2 * DAY);
+	X509_free(bad);
+	EVP_PKEY_free(key);
+	X509_free(up);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_file_beyond_upstream(void)
+{
+	char cdir[128];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up = origin("a.example"), *bad;
+	EVP_PKEY *key = read_key(cdir);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	/* The origin's ends in ten days, this one in eleven. */
+	bad = plant(&fx, cdir, up, NULL, key, ca_key(fx.ca), -30 * 60,
+	    11 * DAY);
+	check_file_refused(&fx, cdir, up, bad, time(NULL));
+	X509_free(bad);
+	EVP_PKEY_free(key);
+	X509_free(up);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_file_other_subject(void)
+{
+	char cdir[128];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up = origin("a.example"), *other = origin("evil.example");
+	X509 *bad;
+	EVP_PKEY *key = read_key(cdir);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	bad = plant(&fx, cdir, up, other, key, ca_key(fx.ca), -30 * 60, DAY);
+	check_file_refused(&fx, cdir, up, bad, time(NULL));
+	X509_free(bad);
+	X509_free(other);
+	EVP_PKEY_free(key);
+	X509_free(up);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_file_fifo_not_read(void)
+{
+	char cdir[128], path[256];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up = origin("a.example");
+	struct stat st;
+
+	leaf_path(path, sizeof(path), cdir, fx.ca, up);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0600), 0);
+	/* Would block for ever if it were opened for reading as is. */
+	check_file_refused(&fx, cdir, up, NULL, time(NULL));
+	CU_ASSERT_EQUAL(lstat(path, &st), 0);
+	CU_ASSERT_TRUE(S_ISREG(st.st_mode));
+	X509_free(up);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_files_bounded(void)
+{
+	char cdir[128], path[256], host[64];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up[10], *leaf;
+	struct stat st;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		snprintf(host, sizeof(host), "h%d.example", i);
+		up[i] = origin(host);
+		leaf = got(fx.cf, up[i], time(NULL));
+		X509_free(leaf);
+		CU_ASSERT(certforge_files(fx.cf) <= 4);
+		CU_ASSERT(count_files(cdir) <= 4);
+	}
+	CU_ASSERT_EQUAL(count_files(cdir), 4);
+	/* The newest stay, the oldest went. */
+	for (i = 0; i < 10; i++) {
+		leaf_path(path, sizeof(path), cdir, fx.ca, up[i]);
+		CU_ASSERT_EQUAL(stat(path, &st) == 0, i >= 6);
+		X509_free(up[i]);
+	}
+	fx_free(&fx);
+}
+
+static void
+test_certforge_files_pruned_at_start(void)
+{
+	char cdir[128], path[256], host[64], tmp[256];
+	struct fx fx = fx_dir(8, cdir, sizeof(cdir));
+	struct timespec ts[2];
+	X509 *up[6], *leaf;
+	struct stat st;
+	time_t now = time(NULL);
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		snprintf(host, sizeof(host), "h%d.example", i);
+		up[i] = origin(host);
+		leaf = got(fx.cf, up[i], now);
+		X509_free(leaf);
+		/* Written an hour apart, the last one the newest. */
+		leaf_path(path, sizeof(path), cdir, fx.ca, up[i]);
+		ts[0].tv_sec = ts[1].tv_sec = now - (6 - i) * 3600;
+		ts[0].tv_nsec = ts[1].tv_nsec = 0;
+		CU_ASSERT_EQUAL(utimensat(AT_FDCWD, path, ts, 0), 0);
+	}
+	/* A crash's leftovers, and a file that is not the cache's. */
+	join(tmp, sizeof(tmp), cdir, ".tmp-0123456789abcdef");
+	write_file(tmp, "x", 1);
+	ts[0].tv_sec = ts[1].tv_sec = now - 2 * 3600;
+	CU_ASSERT_EQUAL(utimensat(AT_FDCWD, tmp, ts, 0), 0);
+	join(path, sizeof(path), cdir, ".tmp-fresh");
+	write_file(path, "x", 1);
+	join(path, sizeof(path), cdir, "README");
+	write_file(path, "x", 1);
+
+	fx_restart(&fx, 3, cdir);
+	CU_ASSERT_EQUAL(certforge_files(fx.cf), 3);
+	CU_ASSERT_EQUAL(count_files(cdir), 3);
+	for (i = 0; i < 6; i++) {
+		leaf_path(path, sizeof(path), cdir, fx.ca, up[i]);
+		CU_ASSERT_EQUAL(stat(path, &st) == 0, i >= 3);
+	}
+	CU_ASSERT_EQUAL(stat(tmp, &st), -1);
+	join(path, sizeof(path), cdir, ".tmp-fresh");
+	CU_ASSERT_EQUAL(stat(path, &st), 0);
+	join(path, sizeof(path), cdir, "README");
+	CU_ASSERT_EQUAL(stat(path, &st), 0);
+	/* And the bound holds from there on. */
+	leaf = got(fx.cf, up[0], now);
+	X509_free(leaf);
+	CU_ASSERT_EQUAL(count_files(cdir), 3);
+	leaf_path(path, sizeof(path), cdir, fx.ca, up[0]);
+	CU_ASSERT_EQUAL(stat(path, &st), 0);
+	leaf_path(path, sizeof(path), cdir, fx.ca, up[3]);
+	CU_ASSERT_EQUAL(stat(path, &st), -1);
+	for (i = 0; i < 6; i++)
+		X509_free(up[i]);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_files_other_ca(void)
+{
+	char cdir[128];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	struct fx fx2 = fx_new(0);
+	X509 *up = origin("a.example"), *l1, *l2;
+	struct certforge *cf2;
+
+	/* Another CA, the same directory: its own leaves, the same key. */
+	l1 = got(fx.cf, up, time(NULL));
+	cf2 = certforge_new(fx2.ca, 4, cdir, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cf2);
+	l2 = got(cf2, up, time(NULL));
+	CU_ASSERT_EQUAL(X509_verify(l2, X509_get0_pubkey(ca_cert(fx2.ca))),
+	    1);
+	CU_ASSERT_NOT_EQUAL(X509_cmp(l1, l2), 0);
+	CU_ASSERT_EQUAL(EVP_PKEY_eq(X509_get0_pubkey(l1),
+	    X509_get0_pubkey(l2)), 1);
+	CU_ASSERT_EQUAL(count_files(cdir), 2);
+	certforge_free(cf2);
+	X509_free(l1);
+	X509_free(l2);
+	X509_free(up);
+	fx_free(&fx2);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_files_none_without_cache(void)
+{
+	char cdir[128];
+	struct fx fx = fx_dir(0, cdir, sizeof(cdir));
+	X509 *up = origin("a.example"), *leaf;
+	EVP_PKEY *key = read_key(cdir);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	leaf = got(fx.cf, up, time(NULL));
+	CU_ASSERT_EQUAL(EVP_PKEY_eq(X509_get0_pubkey(leaf), key), 1);
+	CU_ASSERT_EQUAL(count_files(cdir), 0);
+	X509_free(leaf);
+	EVP_PKEY_free(key);
+	X509_free(up);
+	fx_free(&fx);
+}
+
 struct worker {
 	pthread_t		 tid;
 	struct certforge	*cf;
@@ -966,6 +1830,38 @@ test_certforge_threads(void)
 		X509_free(up[i]);
 }
 
+/* The same, with a cache directory: reads and writes race too. */
+static void
+test_certforge_threads_dir(void)
+{
+	char cdir[128];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	struct worker w[NTHREADS];
+	X509 *up[NUPSTREAM];
+	char host[64];
+	int i, failures = 0;
+
+	for (i = 0; i < NUPSTREAM; i++) {
+		snprintf(host, sizeof(host), "h%d.example", i);
+		up[i] = origin(host);
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		w[i] = (struct worker){ .cf = fx.cf, .up = up, .seed = i };
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&w[i].tid, NULL,
+		    worker_run, &w[i]), 0);
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		pthread_join(w[i].tid, NULL);
+		failures += w[i].failures;
+	}
+	CU_ASSERT_EQUAL(failures, 0);
+	CU_ASSERT(certforge_files(fx.cf) <= 4);
+	CU_ASSERT(count_files(cdir) <= 4);
+	fx_free(&fx);
+	for (i = 0; i < NUPSTREAM; i++)
+		X509_free(up[i]);
+}
+
 static CU_TestInfo cu_tests[] = {
 	{ "subject mirrored", test_certforge_subject_mirrored },
 	{ "issuer is the CA", test_certforge_issuer_is_ca },
@@ -1003,6 +1899,44 @@ static CU_TestInfo cu_tests[] = {
 	{ "no cache", test_certforge_no_cache },
 	{ "cache expired entry", test_certforge_cache_expired_entry },
 	{ "threads", test_certforge_threads },
+	{ "dir: created 0700, key 0600", test_certforge_dir_created },
+	{ "dir: parent missing", test_certforge_dir_parent_missing },
+	{ "dir: world-writable refused", test_certforge_dir_world_writable },
+	{ "dir: group-writable refused", test_certforge_dir_group_writable },
+	{ "dir: symbolic link refused", test_certforge_dir_symlink },
+	{ "dir: not a directory", test_certforge_dir_not_a_directory },
+	{ "dir: not ours refused", test_certforge_dir_not_ours },
+	{ "dir: check changes nothing",
+	    test_certforge_check_dir_changes_nothing },
+	{ "key: kept across restarts",
+	    test_certforge_key_kept_across_restarts },
+	{ "key: garbage replaced", test_certforge_key_garbage_replaced },
+	{ "key: wrong curve replaced",
+	    test_certforge_key_wrong_curve_replaced },
+	{ "key: open to others replaced",
+	    test_certforge_key_open_to_others_replaced },
+	{ "key: symbolic link not followed",
+	    test_certforge_key_symlink_not_followed },
+	{ "file: leaf written", test_certforge_leaf_written },
+	{ "file: leaf survives a restart",
+	    test_certforge_leaf_survives_restart },
+	{ "file: none without a directory",
+	    test_certforge_leaf_not_kept_without_dir },
+	{ "file: truncated", test_certforge_file_truncated },
+	{ "file: garbage", test_certforge_file_garbage },
+	{ "file: planted one accepted", test_certforge_file_planted_accepted },
+	{ "file: another CA's", test_certforge_file_other_ca },
+	{ "file: another key", test_certforge_file_other_key },
+	{ "file: expired", test_certforge_file_expired },
+	{ "file: beyond the upstream's", test_certforge_file_beyond_upstream },
+	{ "file: another subject", test_certforge_file_other_subject },
+	{ "file: a FIFO is not read", test_certforge_file_fifo_not_read },
+	{ "files: bounded", test_certforge_files_bounded },
+	{ "files: pruned at start", test_certforge_files_pruned_at_start },
+	{ "files: another CA, same directory", test_certforge_files_other_ca },
+	{ "files: none with no cache",
+	    test_certforge_files_none_without_cache },
+	{ "threads with a directory", test_certforge_threads_dir },
 	CU_TEST_INFO_NULL,
 };
 

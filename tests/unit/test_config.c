@@ -32,6 +32,7 @@ static const char *const all_keys[] = {
 	"max_connections", "upstream_pool_per_host", "upstream_pool_max",
 	"scan_max_size", "scan_oversize", "tls_inspect", "tls_no_sni",
 	"tls_non_tls", "tls_upstream_ca_file", "tls_pin_splice",
+	"tls_cert_cache_dir",
 };
 
 /* Asserts that loading path fails with exactly path followed by want. */
