@@ -39,6 +39,9 @@
 /* Stop reading one side while the other has this much to send. */
 #define TXN_HIGH	(512 * 1024)
 
+/* The most plaintext one TLS record carries (RFC 8446 section 5.1). */
+#define TXN_RECORD	16384
+
 /*
  * A body that is not scanned is held until its type is sniffed: until
  * INSPECT_SNIFF_BYTES have come, or this long after the head, whichever
@@ -172,6 +175,33 @@ static struct evbuffer *
 txn_cin(struct txn *t)
 {
 	return bufferevent_get_input(t->s->bev);
+}
+
+/*
+ * Moves part (from txn_part()) to out, the client's or the origin's, and
+ * frees it. On a TLS connection libevent encrypts every piece of its
+ * output buffer as a record of its own, as soon as it is added: a part
+ * up to one record long is made one piece first, so a head and a small
+ * body leave as one record, not one per header line.
+ */
+static void
+txn_send(struct evbuffer *out, struct evbuffer *part, bool tls)
+{
+	if (part == out)
+		return;
+	if (tls && evbuffer_get_length(part) <= TXN_RECORD)
+		evbuffer_pullup(part, -1);
+	evbuffer_add_buffer(out, part);
+	evbuffer_free(part);
+}
+
+/* Where to compose a part for out: a new buffer, or out itself if none. */
+static struct evbuffer *
+txn_part(struct evbuffer *out)
+{
+	struct evbuffer *part = evbuffer_new();
+
+	return part != NULL ? part : out;
 }
 
 static const struct config *
@@ -311,7 +341,7 @@ txn_reply(struct txn *t, int status, const char *errname,
     const char *extra_headers, const char *ctype, const char *body,
     size_t body_len, bool keep)
 {
-	struct evbuffer *out = txn_cout(t);
+	struct evbuffer *out = txn_part(txn_cout(t));
 	bool head = t->req != NULL && t->req->method_id == HTTP_HEAD;
 	char date[64];
 
@@ -335,6 +365,7 @@ txn_reply(struct txn *t, int status, const char *errname,
 	evbuffer_add(out, "\r\n", 2);
 	if (!head)
 		evbuffer_add(out, body, body_len);
+	txn_send(txn_cout(t), out, t->s->bumped);
 	t->status = status;
 	t->resp_head_sent = true;
 	snprintf(t->ctype, sizeof(t->ctype), "%s", ctype);
@@ -1573,7 +1604,8 @@ txn_write_accept_encoding(struct txn *t, struct evbuffer *out)
 static void
 txn_write_request_head(struct txn *t)
 {
-	struct evbuffer *out = bufferevent_get_output(t->up->bev);
+	struct evbuffer *up = bufferevent_get_output(t->up->bev);
+	struct evbuffer *out = txn_part(up);
 	struct http_msg *m = t->req;
 	const struct hdr *mf;
 
@@ -1611,6 +1643,7 @@ txn_write_request_head(struct txn *t)
 		evbuffer_add(out, "Connection: Upgrade\r\n"
 		    "Upgrade: websocket\r\n", 41);
 	evbuffer_add(out, "\r\n", 2);
+	txn_send(up, out, t->up->tls);
 }
 
 /* Decoded chunk data from the client, re-framed by us. */
@@ -1618,13 +1651,15 @@ static void
 txn_req_body(void *arg, const char *data, size_t len)
 {
 	struct txn *t = arg;
-	struct evbuffer *out = bufferevent_get_output(t->up->bev);
+	struct evbuffer *up = bufferevent_get_output(t->up->bev), *out;
 
 	if (len == 0)
 		return;
+	out = txn_part(up);
 	evbuffer_add_printf(out, "%zx\r\n", len);
 	evbuffer_add(out, data, len);
 	evbuffer_add(out, "\r\n", 2);
+	txn_send(up, out, t->up->tls);
 	t->req_sent_any = true;
 }
 
@@ -1844,25 +1879,33 @@ static void
 txn_resp_body(void *arg, const char *data, size_t len)
 {
 	struct txn *t = arg;
-	struct evbuffer *out = t->relay_to;
+	struct evbuffer *out = t->relay_to, *part;
 
 	bool frame = t->resp_chunk_out && !t->holding;
 
 	if (len == 0)
 		return;
-	if (frame)
-		evbuffer_add_printf(out, "%zx\r\n", len);
-	evbuffer_add(out, data, len);
-	if (frame)
-		evbuffer_add(out, "\r\n", 2);
+	if (!frame) {
+		evbuffer_add(out, data, len);
+		return;
+	}
+	part = txn_part(out);
+	evbuffer_add_printf(part, "%zx\r\n", len);
+	evbuffer_add(part, data, len);
+	evbuffer_add(part, "\r\n", 2);
+	txn_send(out, part, t->s->bumped);
 }
 
-/* extra: fields of our own, written last (CRLF-terminated lines). */
-static void
-txn_write_response_head(struct txn *t, const struct http_msg *m,
-    bool final, const char *extra)
+/*
+ * The response head for the client, in a part (txn_part()) the caller
+ * may add the body's start to and txn_send()s. extra: fields of our own,
+ * written last (CRLF-terminated lines).
+ */
+static struct evbuffer *
+txn_response_head(struct txn *t, const struct http_msg *m, bool final,
+    const char *extra)
 {
-	struct evbuffer *out = txn_cout(t);
+	struct evbuffer *out = txn_part(txn_cout(t));
 
 	evbuffer_add_printf(out, "HTTP/1.1 %d %.*s\r\n", m->status,
 	    (int)m->reason_len, m->reason != NULL ? m->reason : "");
@@ -1900,6 +1943,16 @@ txn_write_response_head(struct txn *t, const struct http_msg *m,
 	if (extra != NULL)
 		evbuffer_add(out, extra, strlen(extra));
 	evbuffer_add(out, "\r\n", 2);
+	return out;
+}
+
+/* The response head alone, to the client. */
+static void
+txn_write_response_head(struct txn *t, const struct http_msg *m,
+    bool final, const char *extra)
+{
+	txn_send(txn_cout(t), txn_response_head(t, m, final, extra),
+	    t->s->bumped);
 }
 
 static void
@@ -2035,7 +2088,7 @@ txn_hold_feed(struct txn *t)
 static void
 txn_release(struct txn *t, bool end)
 {
-	struct evbuffer *out = txn_cout(t);
+	struct evbuffer *out;
 	size_t len = evbuffer_get_length(t->held);
 
 	if (t->sniff_ev != NULL)
@@ -2044,13 +2097,14 @@ txn_release(struct txn *t, bool end)
 	if (end)
 		t->resp_chunk_out = false;
 	t->holding = false;
-	txn_write_response_head(t, t->resp, true, NULL);
+	out = txn_response_head(t, t->resp, true, NULL);
 	t->resp_head_sent = true;
 	if (t->resp_chunk_out && len > 0)
 		evbuffer_add_printf(out, "%zx\r\n", len);
 	evbuffer_add_buffer(out, t->held);
 	if (t->resp_chunk_out && len > 0)
 		evbuffer_add(out, "\r\n", 2);
+	txn_send(txn_cout(t), out, t->s->bumped);
 	if (end)
 		txn_resp_done(t);
 	else
@@ -2186,6 +2240,7 @@ txn_websocket(struct txn *t, struct http_msg *m)
 static int
 txn_relay_body(struct txn *t, struct evbuffer *in, struct evbuffer *out)
 {
+	struct evbuffer *part;
 	size_t n;
 	struct evbuffer_iovec v;
 	const char *why = NULL;
@@ -2214,11 +2269,15 @@ txn_relay_body(struct txn *t, struct evbuffer *in, struct evbuffer *out)
 			break;
 		case BODY_EOF:
 			n = evbuffer_get_length(in);
-			if (frame)
-				evbuffer_add_printf(out, "%zx\r\n", n);
-			evbuffer_remove_buffer(in, out, n);
-			if (frame)
-				evbuffer_add(out, "\r\n", 2);
+			if (!frame) {
+				evbuffer_remove_buffer(in, out, n);
+				break;
+			}
+			part = txn_part(out);
+			evbuffer_add_printf(part, "%zx\r\n", n);
+			evbuffer_remove_buffer(in, part, n);
+			evbuffer_add(part, "\r\n", 2);
+			txn_send(out, part, t->s->bumped);
 			break;
 		case BODY_CHUNKED:
 			if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
@@ -2250,7 +2309,7 @@ txn_relay_body(struct txn *t, struct evbuffer *in, struct evbuffer *out)
 static void
 txn_first_body(struct txn *t, struct evbuffer *in)
 {
-	struct evbuffer *tmp;
+	struct evbuffer *tmp, *out;
 	int r;
 
 	if (t->holding) {
@@ -2269,10 +2328,11 @@ txn_first_body(struct txn *t, struct evbuffer *in)
 		    "The origin's response body framing is invalid.");
 		return;
 	}
-	txn_write_response_head(t, t->resp, true, NULL);
+	out = txn_response_head(t, t->resp, true, NULL);
 	t->resp_head_sent = true;
-	evbuffer_add_buffer(txn_cout(t), tmp);
+	evbuffer_add_buffer(out, tmp);
 	evbuffer_free(tmp);
+	txn_send(txn_cout(t), out, t->s->bumped);
 	txn_relay_more(t, r);
 }
 
