@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -386,6 +387,15 @@ main(int argc, char *argv[])
 	}
 
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * Body buffers (up to SOCKIO_READ_MAX a read, held pages up to
+	 * scan_max_size) are allocated and freed at every response. glibc
+	 * would map each one above 128 KiB afresh, or trim the worker's
+	 * heap under it: a page fault and a zeroed page for every 4 KiB of
+	 * every body. Keep them in the heap and reuse them.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
 	if (evthread_use_pthreads() == -1)
 		fatalx("libevent has no thread support");
 	make_state_dir(cfg->state_dir);
