@@ -195,6 +195,38 @@ txn_send(struct evbuffer *out, struct evbuffer *part, bool tls)
 	evbuffer_free(part);
 }
 
+/*
+ * Heads are written piece by piece rather than with evbuffer_add_printf():
+ * formatting was a tenth of the CPU of a small request.
+ */
+static void
+txn_add_str(struct evbuffer *out, const char *s)
+{
+	evbuffer_add(out, s, strlen(s));
+}
+
+static void
+txn_add_num(struct evbuffer *out, uint64_t v)
+{
+	char buf[20];
+	size_t n = sizeof(buf);
+
+	do {
+		buf[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	evbuffer_add(out, buf + n, sizeof(buf) - n);
+}
+
+/* "Content-Length: v\r\n". */
+static void
+txn_add_length(struct evbuffer *out, uint64_t v)
+{
+	evbuffer_add(out, "Content-Length: ", 16);
+	txn_add_num(out, v);
+	evbuffer_add(out, "\r\n", 2);
+}
+
 /* Where to compose a part for out: a new buffer, or out itself if none. */
 static struct evbuffer *
 txn_part(struct evbuffer *out)
@@ -231,8 +263,10 @@ txn_log(struct txn *t)
 	r.status = t->status;
 	r.bytes = t->s->out_bytes - t->out_mark;
 	if (t->req != NULL && t->req->method != NULL) {
-		snprintf(method, sizeof(method), "%.*s",
-		    (int)t->req->method_len, t->req->method);
+		n = t->req->method_len < sizeof(method) - 1 ?
+		    t->req->method_len : sizeof(method) - 1;
+		memcpy(method, t->req->method, n);
+		method[n] = '\0';
 		r.method = method;
 	}
 	r.url = t->logurl;
@@ -1552,7 +1586,8 @@ txn_write_xff(struct txn *t, struct evbuffer *out)
 	}
 	if (!first)
 		evbuffer_add(out, ", ", 2);
-	evbuffer_add_printf(out, "%s\r\n", t->s->addr);
+	txn_add_str(out, t->s->addr);
+	evbuffer_add(out, "\r\n", 2);
 }
 
 /* Whether the response will be looked at (and so must be decodable). */
@@ -1609,14 +1644,18 @@ txn_write_request_head(struct txn *t)
 	struct http_msg *m = t->req;
 	const struct hdr *mf;
 
+	evbuffer_add(out, m->method, m->method_len);
+	evbuffer_add(out, " ", 1);
 	if (t->fwd_path != NULL)
-		evbuffer_add_printf(out, "%.*s %s HTTP/1.1\r\nHost: %s\r\n",
-		    (int)m->method_len, m->method, t->fwd_path, t->authority);
-	else
-		evbuffer_add_printf(out, "%.*s %s%.*s HTTP/1.1\r\n"
-		    "Host: %s\r\n", (int)m->method_len, m->method,
-		    t->url.path_slash ? "/" : "", (int)t->url.path_len,
-		    t->url.path, t->authority);
+		txn_add_str(out, t->fwd_path);
+	else {
+		if (t->url.path_slash)
+			evbuffer_add(out, "/", 1);
+		evbuffer_add(out, t->url.path, t->url.path_len);
+	}
+	evbuffer_add(out, " HTTP/1.1\r\nHost: ", 17);
+	txn_add_str(out, t->authority);
+	evbuffer_add(out, "\r\n", 2);
 	if (t->ss_name != NULL) {
 		/* The engine's own header, whatever the client sent. */
 		httphdr_drop_name(&t->req->hdrs, t->ss_name);
@@ -1626,7 +1665,7 @@ txn_write_request_head(struct txn *t)
 	if (txn_inspects(t))
 		txn_write_accept_encoding(t, out);
 	txn_write_fields(out, &m->hdrs, txn_cfg(t)->x_forwarded_for);
-	evbuffer_add_printf(out, "Via: %s\r\n", t->rc->via);
+	evbuffer_add(out, t->rc->via, t->rc->via_len);
 	txn_write_xff(t, out);
 	if (t->max_forwards >= 0)
 		evbuffer_add_printf(out, "Max-Forwards: %" PRId64 "\r\n",
@@ -1637,8 +1676,7 @@ txn_write_request_head(struct txn *t)
 	if (t->req_body == BODY_CHUNKED)
 		evbuffer_add(out, "Transfer-Encoding: chunked\r\n", 28);
 	else if (m->info.content_length >= 0)
-		evbuffer_add_printf(out, "Content-Length: %" PRId64 "\r\n",
-		    m->info.content_length);
+		txn_add_length(out, (uint64_t)m->info.content_length);
 	if (t->websocket)
 		evbuffer_add(out, "Connection: Upgrade\r\n"
 		    "Upgrade: websocket\r\n", 41);
@@ -1907,26 +1945,29 @@ txn_response_head(struct txn *t, const struct http_msg *m, bool final,
 {
 	struct evbuffer *out = txn_part(txn_cout(t));
 
-	evbuffer_add_printf(out, "HTTP/1.1 %d %.*s\r\n", m->status,
-	    (int)m->reason_len, m->reason != NULL ? m->reason : "");
+	evbuffer_add(out, "HTTP/1.1 ", 9);
+	txn_add_num(out, (uint64_t)m->status);	/* 100 to 599 */
+	evbuffer_add(out, " ", 1);
+	if (m->reason != NULL)
+		evbuffer_add(out, m->reason, m->reason_len);
+	evbuffer_add(out, "\r\n", 2);
 	txn_write_fields(out, &m->hdrs, XFF_OFF);
-	evbuffer_add_printf(out, "Via: %s\r\n", t->rc->via);
+	evbuffer_add(out, t->rc->via, t->rc->via_len);
 	if (final) {
 		switch (t->whole ? BODY_NONE : t->resp_body) {
 		case BODY_NONE:
 			if (t->whole) {
-				evbuffer_add_printf(out, "Content-Length: "
-				    "%zu\r\n", evbuffer_get_length(t->held));
+				txn_add_length(out,
+				    evbuffer_get_length(t->held));
 				break;
 			}
 			/* HEAD and 304 keep the length they describe. */
 			if (m->info.content_length >= 0 && m->status != 204)
-				evbuffer_add_printf(out, "Content-Length: %"
-				    PRId64 "\r\n", m->info.content_length);
+				txn_add_length(out,
+				    (uint64_t)m->info.content_length);
 			break;
 		case BODY_LENGTH:
-			evbuffer_add_printf(out, "Content-Length: %" PRId64
-			    "\r\n", m->info.content_length);
+			txn_add_length(out, (uint64_t)m->info.content_length);
 			break;
 		case BODY_CHUNKED:
 		case BODY_EOF:

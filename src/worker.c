@@ -63,8 +63,9 @@ runconf_new(const struct config *cfg, struct policy *policy,
 			return NULL;
 		}
 	}
-	snprintf(rc->via, sizeof(rc->via), "1.1 %s (warden/%s)",
+	snprintf(rc->via, sizeof(rc->via), "Via: 1.1 %s (warden/%s)\r\n",
 	    cfg->visible_hostname, WD_VERSION);
+	rc->via_len = strlen(rc->via);
 	return rc;
 }
 

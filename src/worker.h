@@ -27,7 +27,8 @@ struct runconf {
 	/* tls_inspect on: the local root CA and the forge (else NULL). */
 	struct ca	*ca;
 	struct certforge *cf;
-	char		via[320];	/* "1.1 host (warden/x.y.z)" */
+	char		via[330];	/* "Via: 1.1 host (warden/x.y.z)\r\n" */
+	size_t		via_len;
 };
 
 /*
