@@ -13,8 +13,11 @@
  * turns of the event loop. Worker thread only.
  */
 
-/* What one sockio_read_more() takes at most. */
-#define SOCKIO_READ_MAX		(256 * 1024)
+/*
+ * What one sockio_read_more() takes at most: a little under 256 KiB, as
+ * libevent rounds a buffer and its header up to a power of two.
+ */
+#define SOCKIO_READ_MAX		(256 * 1024 - 256)
 
 /*
  * Called from bev's read callback: moves what else its socket has queued

@@ -126,6 +126,7 @@ struct txn {
 	struct inspect		*insp;		/* NULL: not looked at */
 	bool			 holding;
 	struct evbuffer		*held;		/* decoded from its framing */
+	struct evbuffer		*part;		/* txn_part()'s scratch */
 	size_t			 held_fed;	/* of held, given to insp */
 	bool			 whole;		/* all of the body is held:
 						   send it with its length */
@@ -178,11 +179,11 @@ txn_cin(struct txn *t)
 }
 
 /*
- * Moves part (from txn_part()) to out, the client's or the origin's, and
- * frees it. On a TLS connection libevent encrypts every piece of its
- * output buffer as a record of its own, as soon as it is added: a part
- * up to one record long is made one piece first, so a head and a small
- * body leave as one record, not one per header line.
+ * Moves part (from txn_part()) to out, the client's or the origin's,
+ * leaving it empty. On a TLS connection libevent encrypts every piece of
+ * its output buffer as a record of its own, as soon as it is added: a
+ * part up to one record long is made one piece first, so a head and a
+ * small body leave as one record, not one per header line.
  */
 static void
 txn_send(struct evbuffer *out, struct evbuffer *part, bool tls)
@@ -192,7 +193,6 @@ txn_send(struct evbuffer *out, struct evbuffer *part, bool tls)
 	if (tls && evbuffer_get_length(part) <= TXN_RECORD)
 		evbuffer_pullup(part, -1);
 	evbuffer_add_buffer(out, part);
-	evbuffer_free(part);
 }
 
 /*
@@ -227,13 +227,17 @@ txn_add_length(struct evbuffer *out, uint64_t v)
 	evbuffer_add(out, "\r\n", 2);
 }
 
-/* Where to compose a part for out: a new buffer, or out itself if none. */
+/*
+ * Where to compose a part for out: the transaction's scratch buffer (one
+ * part at a time, txn_send() before the next), or out itself when it
+ * cannot be had.
+ */
 static struct evbuffer *
-txn_part(struct evbuffer *out)
+txn_part(struct txn *t, struct evbuffer *out)
 {
-	struct evbuffer *part = evbuffer_new();
-
-	return part != NULL ? part : out;
+	if (t->part == NULL)
+		t->part = evbuffer_new();
+	return t->part != NULL ? t->part : out;
 }
 
 static const struct config *
@@ -307,6 +311,8 @@ txn_free(struct txn *t, bool up_reusable)
 	inspect_free(t->insp);
 	if (t->held != NULL)
 		evbuffer_free(t->held);
+	if (t->part != NULL)
+		evbuffer_free(t->part);
 	if (t->sniff_ev != NULL)
 		event_free(t->sniff_ev);
 	free(t->logurl);
@@ -375,7 +381,7 @@ txn_reply(struct txn *t, int status, const char *errname,
     const char *extra_headers, const char *ctype, const char *body,
     size_t body_len, bool keep)
 {
-	struct evbuffer *out = txn_part(txn_cout(t));
+	struct evbuffer *out = txn_part(t, txn_cout(t));
 	bool head = t->req != NULL && t->req->method_id == HTTP_HEAD;
 	char date[64];
 
@@ -1640,7 +1646,7 @@ static void
 txn_write_request_head(struct txn *t)
 {
 	struct evbuffer *up = bufferevent_get_output(t->up->bev);
-	struct evbuffer *out = txn_part(up);
+	struct evbuffer *out = txn_part(t, up);
 	struct http_msg *m = t->req;
 	const struct hdr *mf;
 
@@ -1693,7 +1699,7 @@ txn_req_body(void *arg, const char *data, size_t len)
 
 	if (len == 0)
 		return;
-	out = txn_part(up);
+	out = txn_part(t, up);
 	evbuffer_add_printf(out, "%zx\r\n", len);
 	evbuffer_add(out, data, len);
 	evbuffer_add(out, "\r\n", 2);
@@ -1927,7 +1933,7 @@ txn_resp_body(void *arg, const char *data, size_t len)
 		evbuffer_add(out, data, len);
 		return;
 	}
-	part = txn_part(out);
+	part = txn_part(t, out);
 	evbuffer_add_printf(part, "%zx\r\n", len);
 	evbuffer_add(part, data, len);
 	evbuffer_add(part, "\r\n", 2);
@@ -1943,11 +1949,12 @@ static struct evbuffer *
 txn_response_head(struct txn *t, const struct http_msg *m, bool final,
     const char *extra)
 {
-	struct evbuffer *out = txn_part(txn_cout(t));
+	struct evbuffer *out = txn_part(t, txn_cout(t));
 
 	evbuffer_add(out, "HTTP/1.1 ", 9);
 	txn_add_num(out, (uint64_t)m->status);	/* 100 to 599 */
 	evbuffer_add(out, " ", 1);
+	/* The head scanner let no control byte into it. */
 	if (m->reason != NULL)
 		evbuffer_add(out, m->reason, m->reason_len);
 	evbuffer_add(out, "\r\n", 2);
@@ -2314,7 +2321,7 @@ txn_relay_body(struct txn *t, struct evbuffer *in, struct evbuffer *out)
 				evbuffer_remove_buffer(in, out, n);
 				break;
 			}
-			part = txn_part(out);
+			part = txn_part(t, out);
 			evbuffer_add_printf(part, "%zx\r\n", n);
 			evbuffer_remove_buffer(in, part, n);
 			evbuffer_add(part, "\r\n", 2);

@@ -392,9 +392,10 @@ main(int argc, char *argv[])
 	 * scan_max_size) are allocated and freed at every response. glibc
 	 * would map each one above 128 KiB afresh, or trim the worker's
 	 * heap under it: a page fault and a zeroed page for every 4 KiB of
-	 * every body. Keep them in the heap and reuse them.
+	 * every body. Keep them in the heap and reuse them; a worker's heap
+	 * gives back what is free above 32 MiB at its top.
 	 */
-	mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
 	mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
 	if (evthread_use_pthreads() == -1)
 		fatalx("libevent has no thread support");

@@ -126,6 +126,24 @@ def test_response_http10_origin(env):
     check_eq((r.status, r.body), (200, b"old origin body"), "response")
 
 
+def test_response_reason_phrase(env):
+    """The origin's reason phrase goes on as it is; one with a control
+    byte in it (here a NUL) is a malformed response: 502, nothing of it
+    passed on."""
+    o = env.scripted({
+        "/fine": b"HTTP/1.1 200 All Good Here\r\nContent-Length: 2\r\n\r\nok",
+        "/odd": b"HTTP/1.1 200 Not\x00Fine\r\nContent-Length: 2\r\n\r\nno",
+    }, close_after=["/odd"])
+    w = env.wardend()
+    c = env.conn(w.port)
+    c.send(request_bytes("GET", o.url("/fine"), [("Host", o.authority)]))
+    r = c.read_response()
+    check_eq((r.head.split(b"\r\n")[0], r.body), (b"HTTP/1.1 200 All Good Here", b"ok"),
+             "status line")
+    c.send(request_bytes("GET", o.url("/odd"), [("Host", o.authority)]))
+    error_page(c, c.read_response(), 502)
+
+
 def test_response_invalid_status_line_502(env):
     o = env.scripted({"/garbage": b"HTTP/1.1 OK 200\r\nContent-Length: 2\r\n\r\nno"},
                      close_after=["/garbage"])
