@@ -34,14 +34,17 @@
  * those of its dictionary suffix link chain.
  *
  * The table comes in two widths. When it takes at most PHRASE_WIDE_MAX
- * bytes with 32-bit cells ("wide"), a cell holds the next state
- * premultiplied by the number of classes (its row's offset): the fastest.
- * A larger table is "narrow": 16-bit cells holding the next state's
- * number, which costs a multiplication a byte but halves the memory (5,000
- * phrases: about 3 MB). A state numbered PHRASE_ESC or more (only the
- * deepest, in a set of more than 65,534 states) is reached through an
- * escape: the cell says PHRASE_ESC, and a hash table (esc_key, esc_to)
- * gives the state for (state, class).
+ * bytes with 32-bit cells ("wide"), a cell holds the next state's row's
+ * offset in bytes: the fastest. A larger table is "narrow": 16-bit cells
+ * holding the next state's number, which halves the memory (5,000
+ * phrases: about 3 MB), stored a class at a time (col16[c] is class c's
+ * column). Either way, what a lookup adds to the table's address depends
+ * on the byte only, and the state from the last lookup is added as the
+ * load is made (see phrase_wide()): a scan's time goes to that chain of
+ * lookups, each waiting for the last. A state numbered PHRASE_ESC or more
+ * (only the deepest, in a set of more than 65,534 states) is reached
+ * through an escape: the cell says PHRASE_ESC, and a hash table (esc_key,
+ * esc_to) gives the state for (state, class).
  *
  * Collapsing runs of spaces costs nothing while scanning: a state
  * reached by a space loops to itself on a space (the text never holds two
@@ -55,6 +58,13 @@
  * "<p>casino</p><p>poker</p>" hides a phrase. A phrase counts the larger
  * of its counts in the two views. While the two views are in the same
  * state (most of the time, away from tags) they are stepped once.
+ *
+ * Each token has its loop, through as many bytes as it can take a call:
+ * text through the table (a long run as two halves at once, see
+ * phrase_scan_pair()); tags, quoted values and comments, where nothing
+ * is scanned, with a table lookup a byte or memchr(). Only entities and
+ * the byte after a '<' go one byte at a time. Half of a page's bytes or
+ * more are markup: it must cost little.
  *
  * A tag or comment that does not end within PHRASE_TAG_MAX bytes is left:
  * what follows is text again, and the bytes already skipped are not
@@ -78,6 +88,8 @@
 #define PHRASE_ENT_MAX		16		/* "&#x0000010FFFF" */
 #define PHRASE_DFA_MAX		((size_t)512 << 20)	/* bytes */
 #define PHRASE_WIDE_MAX		((size_t)4 << 20)	/* bytes */
+#define PHRASE_PAIR_MIN		64		/* phrase_scan_pair(): bytes */
+#define PHRASE_PAIR_MAX		512		/* > LEN_MAX + PAIR_MIN */
 #define PHRASE_DETAIL_TEXT	64		/* of a phrase in detail */
 #define PHRASE_TOP		16		/* contributors in detail */
 
@@ -175,15 +187,17 @@ struct phrase_set {
 	 * delta32 (wide), or its number (narrow).
 	 */
 	struct phrase_ref	*refs;
-	uint32_t		*delta32;	/* [row + class]: next row */
-	uint16_t		*delta16;	/* [row * ncls + class] */
+	uint32_t		*delta32;	/* see phrase_wide() */
+	uint16_t		*delta16;	/* [class * nstates + row] */
+	const uint16_t		*col16[256];	/* delta16 + class * nstates */
 	uint64_t		*esc_key;	/* row << 8 | class; or free */
 	uint32_t		*esc_to;	/* the row it leads to */
 	size_t			 esc_cap;
 	size_t			 nstates;
 	uint32_t		 ncls;
-	uint32_t		 unit;		/* ncls (wide) or 1 (narrow) */
+	uint32_t		 unit;		/* a row's bytes (wide) or 1 */
 	uint32_t		 start;	/* row after the first space */
+	uint32_t		 maxlen;	/* of a pattern: the depth */
 	uint32_t		 outmin;	/* rows >= this may match */
 	/* Indexed by (row - outmin) / unit: */
 	uint32_t		*opat;	/* the pattern ending there */
@@ -882,15 +896,28 @@ phrase_esc_find(const struct phrase_set *ps, uint32_t row, unsigned c)
 	return ps->esc_to[i];
 }
 
-/* The next row from row on class c. */
-static uint32_t
+/*
+ * The cell of a wide table for the row at offset row and class c. The
+ * address of the class's cell in the first row is worked out first, from
+ * the byte alone, so that the lookup that needs the last one's row only
+ * adds it as it loads: about one cycle less a byte than delta[row + c].
+ */
+static inline uint32_t
+phrase_wide(const uint32_t *delta, uint32_t row, unsigned c)
+{
+	return *(const uint32_t *)(const void *)((const char *)(delta + c) +
+	    row);
+}
+
+/* The next row from row on class c. Inline: the scan's loops use it. */
+static inline uint32_t
 phrase_step(const struct phrase_set *ps, uint32_t row, unsigned c)
 {
 	uint32_t next;
 
 	if (ps->delta32 != NULL)
-		return ps->delta32[row + c];
-	next = ps->delta16[(size_t)row * ps->ncls + c];
+		return phrase_wide(ps->delta32, row, c);
+	next = ps->col16[c][row];
 	return next == PHRASE_ESC ? phrase_esc_find(ps, row, c) : next;
 }
 
@@ -911,6 +938,8 @@ phrase_build_narrow(struct phrase_set *ps, const uint32_t *t, size_t n,
 			nesc++;
 	if ((ps->delta16 = malloc(n * w * sizeof(*ps->delta16))) == NULL)
 		return -1;
+	for (c = 0; c < w; c++)
+		ps->col16[c] = ps->delta16 + c * n;
 	if (nesc > 0) {
 		for (cap = 16; cap < nesc * 2; cap *= 2)
 			;
@@ -926,10 +955,10 @@ phrase_build_narrow(struct phrase_set *ps, const uint32_t *t, size_t n,
 		for (c = 0; c < w; c++) {
 			to = perm[t[s * w + c]];
 			if (to < PHRASE_ESC) {
-				ps->delta16[row * w + c] = (uint16_t)to;
+				ps->delta16[c * n + row] = (uint16_t)to;
 				continue;
 			}
-			ps->delta16[row * w + c] = PHRASE_ESC;
+			ps->delta16[c * n + row] = PHRASE_ESC;
 			key = (uint64_t)row << 8 | c;
 			for (i = phrase_esc_slot(key, ps->esc_cap);
 			    ps->esc_key[i] != UINT64_MAX;
@@ -1072,7 +1101,7 @@ phrase_set_build(struct phrase_set *ps, struct werr *err)
 		else
 			perm[s] = k++;
 	}
-	ps->unit = wide ? (uint32_t)w : 1;
+	ps->unit = wide ? (uint32_t)(w * sizeof(uint32_t)) : 1;
 	ps->outmin = (uint32_t)(small - nout) * ps->unit;
 	nout = n - (small - nout);	/* from outmin to the end */
 	if (nout > 0 && ((ps->opat = malloc(nout * sizeof(*ps->opat))) ==
@@ -1088,7 +1117,7 @@ phrase_set_build(struct phrase_set *ps, struct werr *err)
 	}
 	if (wide) {
 		for (i = 0, u = t; i < n * w; i++, u++)
-			*u = (uint32_t)(perm[*u] * w);
+			*u = perm[*u] * ps->unit;
 		if ((tmp = malloc(2 * w * sizeof(*tmp))) == NULL ||
 		    (seen = calloc(n, sizeof(*seen))) == NULL)
 			goto oom;
@@ -1098,6 +1127,9 @@ phrase_set_build(struct phrase_set *ps, struct werr *err)
 	} else if (phrase_build_narrow(ps, t, n, perm) == -1)
 		goto oom;
 	ps->nstates = n;
+	for (i = 0; i < ps->npat; i++)
+		if (ps->pat[i].len > ps->maxlen)
+			ps->maxlen = ps->pat[i].len;
 	ps->start = phrase_step(ps, 0, PHRASE_CLS_SPACE);	/* root: 0 */
 	free(ps->pat_hash);
 	ps->pat_hash = NULL;
@@ -1296,7 +1328,7 @@ phrase_scan_run32(struct phrase_scan *s, const uint8_t *p, const uint8_t *end)
 		c = ps->bcls[*p];
 		if (c == PHRASE_CLS_SPECIAL)
 			break;
-		row = delta[a + c];
+		row = phrase_wide(delta, a, c);
 		if (row >= outmin && (row != a || c != PHRASE_CLS_SPACE))
 			phrase_scan_out(s, row, PHRASE_VIEW_AB);
 		a = row;
@@ -1310,8 +1342,7 @@ static const uint8_t *
 phrase_scan_run16(struct phrase_scan *s, const uint8_t *p, const uint8_t *end)
 {
 	const struct phrase_set *ps = s->ps;
-	const uint16_t *delta = ps->delta16;
-	const uint32_t outmin = ps->outmin, ncls = ps->ncls;
+	const uint32_t outmin = ps->outmin;
 	uint32_t a = s->pos.st[0], row;
 	unsigned c;
 
@@ -1319,7 +1350,7 @@ phrase_scan_run16(struct phrase_scan *s, const uint8_t *p, const uint8_t *end)
 		c = ps->bcls[*p];
 		if (c == PHRASE_CLS_SPECIAL)
 			break;
-		row = delta[(size_t)a * ncls + c];
+		row = ps->col16[c][a];
 		if (row >= outmin) {
 			if (row == PHRASE_ESC)
 				row = phrase_esc_find(ps, a, c);
@@ -1332,25 +1363,170 @@ phrase_scan_run16(struct phrase_scan *s, const uint8_t *p, const uint8_t *end)
 	return p;
 }
 
-/* Text bytes (not '<' nor '&') up to end or the next of those. */
+/*
+ * Text bytes (not '<' nor '&') up to end, the next of those, or the byte
+ * where the two views' states meet again. After a tag they differ (view
+ * A has seen a space, view B has not) until the text has left both
+ * behind, usually within a word. Both are stepped in one loop, view A's
+ * matches counted before view B's as phrase_scan_emit() does, so that
+ * the hits come in the same order.
+ */
 static const uint8_t *
-phrase_scan_text(struct phrase_scan *s, const uint8_t *p, const uint8_t *end)
+phrase_scan_run2(struct phrase_scan *s, const uint8_t *p, const uint8_t *end)
 {
 	const struct phrase_set *ps = s->ps;
+	const uint32_t outmin = ps->outmin;
+	uint32_t a = s->pos.st[0], b = s->pos.st[1], ra, rb;
 	unsigned c;
 
-	/* After a tag the views differ, until they meet again. */
-	for (; p < end && s->pos.st[0] != s->pos.st[1]; p++) {
+	for (; p < end && a != b; p++) {
 		c = ps->bcls[*p];
 		if (c == PHRASE_CLS_SPECIAL)
-			return p;
-		phrase_scan_emit(s, PHRASE_VIEW_AB, c);
+			break;
+		ra = phrase_step(ps, a, c);
+		rb = phrase_step(ps, b, c);
+		if (ra >= outmin && (ra != a || c != PHRASE_CLS_SPACE))
+			phrase_scan_out(s, ra, PHRASE_VIEW_A);
+		if (rb >= outmin && (rb != b || c != PHRASE_CLS_SPACE))
+			phrase_scan_out(s, rb, PHRASE_VIEW_B);
+		a = ra;
+		b = rb;
 	}
-	if (p == end)
+	s->pos.st[0] = a;
+	s->pos.st[1] = b;
+	return p;
+}
+
+#define PHRASE_ONES		0x0101010101010101ull
+
+/* Whether one of the 8 bytes of v is b (the classic SWAR test). */
+static bool
+phrase_has_byte(uint64_t v, uint8_t b)
+{
+	uint64_t x = v ^ (PHRASE_ONES * b);
+
+	return ((x - PHRASE_ONES) & ~x & (PHRASE_ONES << 7)) != 0;
+}
+
+/* The first '<' or '&' from p, or end; 8 bytes at a time. */
+static const uint8_t *
+phrase_find_special(const uint8_t *p, const uint8_t *end)
+{
+	uint64_t v;
+
+	for (; end - p >= 8; p += 8) {
+		memcpy(&v, p, sizeof(v));
+		if (phrase_has_byte(v, '<') || phrase_has_byte(v, '&'))
+			break;
+	}
+	while (p < end && *p != '<' && *p != '&')
+		p++;
+	return p;
+}
+
+/*
+ * A long run of text from p (no '<' nor '&' for a while, the views in
+ * one state), scanned as two streams in one loop. A scan is bound by the
+ * latency of its table lookups, each waiting for the last; two chains of
+ * lookups that do not depend on each other overlap, nearly halving the
+ * time a byte.
+ *
+ * Stream 1 reads the first half from the current state. Stream 2 starts
+ * at the root (row 0), maxlen bytes before the second half. A state is
+ * the longest suffix of the text read that is a prefix of a pattern, at
+ * most maxlen long: so where the halves meet, stream 2 is in the state
+ * stream 1 reaches there, and from there on both would read the same.
+ * Unless a run of spaces, read as one, made the maxlen bytes too short:
+ * so the two states are compared, and stream 2's work is thrown away if
+ * they differ. Stream 1's matches are counted as they come, stream 2's
+ * kept and counted after them: the hits come in text order.
+ *
+ * Returns where it stopped: p when the run is too short to be worth it.
+ */
+static const uint8_t *
+phrase_scan_pair(struct phrase_scan *s, const uint8_t *p, const uint8_t *end)
+{
+	const struct phrase_set *ps = s->ps;
+	const uint32_t outmin = ps->outmin, w = ps->maxlen;
+	uint32_t later[PHRASE_PAIR_MAX];
+	uint32_t a = s->pos.st[0], b = 0, bm, r1, r2;
+	const uint8_t *e, *q;
+	size_t h, i, n = 0;
+	unsigned c1, c2;
+
+	/* The run's end, as far as two streams of PAIR_MAX bytes go. */
+	if ((size_t)(end - p) > 2 * PHRASE_PAIR_MAX)
+		end = p + 2 * PHRASE_PAIR_MAX;
+	e = phrase_find_special(p, end);
+	if ((size_t)(e - p) < w + 2 * PHRASE_PAIR_MIN)
 		return p;
-	if (ps->delta32 != NULL)
-		return phrase_scan_run32(s, p, end);
-	return phrase_scan_run16(s, p, end);
+	h = ((size_t)(e - p) + w) / 2;		/* > w + PAIR_MIN */
+	if (h > PHRASE_PAIR_MAX)
+		h = PHRASE_PAIR_MAX;
+	q = p + h - w;				/* stream 2: [q, q + h) */
+
+	for (i = 0; i < w; i++) {		/* stream 2 warms up */
+		c1 = ps->bcls[p[i]];
+		c2 = ps->bcls[q[i]];
+		r1 = phrase_step(ps, a, c1);
+		b = phrase_step(ps, b, c2);
+		if (r1 >= outmin && (r1 != a || c1 != PHRASE_CLS_SPACE))
+			phrase_scan_out(s, r1, PHRASE_VIEW_AB);
+		a = r1;
+	}
+	bm = b;
+	for (; i < h; i++) {
+		c1 = ps->bcls[p[i]];
+		c2 = ps->bcls[q[i]];
+		r1 = phrase_step(ps, a, c1);
+		r2 = phrase_step(ps, b, c2);
+		if (r1 >= outmin && (r1 != a || c1 != PHRASE_CLS_SPACE))
+			phrase_scan_out(s, r1, PHRASE_VIEW_AB);
+		if (r2 >= outmin && (r2 != b || c2 != PHRASE_CLS_SPACE))
+			later[n++] = r2;
+		a = r1;
+		b = r2;
+	}
+	if (a != bm) {
+		/* Stream 2 began too late: stream 1 goes on alone. */
+		s->pos.st[0] = s->pos.st[1] = a;
+		return p + h;
+	}
+	for (i = 0; i < n; i++)
+		phrase_scan_out(s, later[i], PHRASE_VIEW_AB);
+	s->pos.st[0] = s->pos.st[1] = b;
+	return q + h;
+}
+
+/*
+ * Text bytes (not '<' nor '&') up to end or the next of those, whether
+ * the views are in one state or not.
+ */
+static const uint8_t *
+phrase_scan_run(struct phrase_scan *s, const uint8_t *p, const uint8_t *end)
+{
+	const struct phrase_set *ps = s->ps;
+	const uint32_t *st = s->pos.st;
+	const uint8_t *lim, *q;
+
+	if (st[0] != st[1])
+		p = phrase_scan_run2(s, p, end);
+	while (p < end && st[0] == st[1]) {
+		/* One stream first: most runs of text in a page are short. */
+		lim = (size_t)(end - p) > PHRASE_PAIR_MIN ?
+		    p + PHRASE_PAIR_MIN : end;
+		p = ps->delta32 != NULL ? phrase_scan_run32(s, p, lim) :
+		    phrase_scan_run16(s, p, lim);
+		if (p < lim || p == end)
+			break;		/* at a '<' or '&', or the end */
+		if ((q = phrase_scan_pair(s, p, end)) == p)	/* short */
+			p = ps->delta32 != NULL ?
+			    phrase_scan_run32(s, p, end) :
+			    phrase_scan_run16(s, p, end);
+		else
+			p = q;
+	}
+	return p;
 }
 
 /* Emits code point cp (from an entity) to both views. */
@@ -1443,21 +1619,46 @@ phrase_scan_ent_num(struct phrase_scan *s)
 	return true;
 }
 
+#define PHRASE_ENTITY(name, cp)	{ name, sizeof(name) - 1, cp }
+
 static const struct {
 	const char	*name;
+	size_t		 len;
 	uint32_t	 cp;
 } phrase_entities[] = {
-	{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
-	{ "apos", '\'' }, { "nbsp", 0xa0 },
+	PHRASE_ENTITY("amp", '&'), PHRASE_ENTITY("lt", '<'),
+	PHRASE_ENTITY("gt", '>'), PHRASE_ENTITY("quot", '"'),
+	PHRASE_ENTITY("apos", '\''), PHRASE_ENTITY("nbsp", 0xa0),
 };
+
+/*
+ * The code point of the named entity name (len letters and digits, in
+ * any case), or PHRASE_NONE.
+ */
+static uint32_t
+phrase_entity_cp(const char *name, size_t len)
+{
+	char low[4];
+	size_t i;
+
+	if (len > sizeof(low))
+		return PHRASE_NONE;
+	for (i = 0; i < len; i++)
+		low[i] = (char)(name[i] | 0x20);	/* digits stay */
+	for (i = 0; i < WD_NELEM(phrase_entities); i++)
+		if (phrase_entities[i].len == len &&
+		    memcmp(phrase_entities[i].name, low, len) == 0)
+			return phrase_entities[i].cp;
+	return PHRASE_NONE;
+}
 
 /* Byte c after a '&'. false: c is not taken (the entity ended before). */
 static bool
 phrase_scan_ent(struct phrase_scan *s, uint8_t c)
 {
 	struct phrase_pos *pos = &s->pos;
+	uint32_t cp;
 	bool hex;
-	size_t i;
 
 	if (pos->entlen == 1) {
 		if (c != '#' && !phrase_is_alpha(c)) {
@@ -1491,17 +1692,13 @@ phrase_scan_ent(struct phrase_scan *s, uint8_t c)
 		pos->ent[pos->entlen++] = (char)c;
 		return true;
 	}
-	if (c == ';')
-		for (i = 0; i < WD_NELEM(phrase_entities); i++)
-			if (strlen(phrase_entities[i].name) ==
-			    (size_t)pos->entlen - 1u &&
-			    strncasecmp(phrase_entities[i].name, pos->ent + 1,
-			    (size_t)pos->entlen - 1u) == 0) {
-				pos->entlen = 0;
-				pos->tok = PHRASE_TOK_TEXT;
-				phrase_scan_cp(s, phrase_entities[i].cp);
-				return true;
-			}
+	if (c == ';' && (cp = phrase_entity_cp(pos->ent + 1,
+	    (size_t)pos->entlen - 1u)) != PHRASE_NONE) {
+		pos->entlen = 0;
+		pos->tok = PHRASE_TOK_TEXT;
+		phrase_scan_cp(s, cp);
+		return true;
+	}
 	phrase_scan_ent_flush(s);	/* unknown or unfinished: text */
 	return false;
 }
@@ -1510,7 +1707,13 @@ phrase_scan_ent(struct phrase_scan *s, uint8_t c)
 static void
 phrase_scan_tag_start(struct phrase_scan *s, enum phrase_tok tok)
 {
-	phrase_scan_emit(s, PHRASE_VIEW_A, PHRASE_CLS_SPACE);
+	const struct phrase_set *ps = s->ps;
+	uint32_t a = s->pos.st[0], row = phrase_step(ps, a, PHRASE_CLS_SPACE);
+
+	/* As phrase_scan_emit(s, PHRASE_VIEW_A, PHRASE_CLS_SPACE) does. */
+	if (row >= ps->outmin && row != a)
+		phrase_scan_out(s, row, PHRASE_VIEW_A);
+	s->pos.st[0] = row;
 	s->pos.tok = (uint8_t)tok;
 	s->pos.taglen = 0;
 	s->pos.quote = 0;
@@ -1518,91 +1721,197 @@ phrase_scan_tag_start(struct phrase_scan *s, enum phrase_tok tok)
 	s->pos.after_eq = false;
 }
 
-/* One byte outside plain text, or a '<' or '&' in it. */
-static void
+/*
+ * Byte c after a '<': starts a tag or comment (true), or the '<' was text
+ * and c is not taken (false).
+ */
+static bool
+phrase_scan_lt(struct phrase_scan *s, uint8_t c)
+{
+	if (phrase_is_alpha(c) || c == '/' || c == '?') {
+		phrase_scan_tag_start(s, PHRASE_TOK_TAG);
+		return true;
+	}
+	if (c == '!') {
+		phrase_scan_tag_start(s, PHRASE_TOK_BANG);
+		return true;
+	}
+	/* "a < b", "<3": the '<' is text. */
+	phrase_scan_emit(s, PHRASE_VIEW_AB, PHRASE_CLS_SPACE);
+	s->pos.tok = PHRASE_TOK_TEXT;
+	return false;
+}
+
+/*
+ * Byte c after a '<', "<!" or "<!-": whether it was taken. If not, it
+ * belongs to the token that has just begun (text after a '<' that starts
+ * no tag, a tag after "<!" or "<!-" without a dash), and is read again.
+ */
+static bool
 phrase_scan_byte(struct phrase_scan *s, uint8_t c)
 {
 	struct phrase_pos *pos = &s->pos;
 
-again:
-	switch (pos->tok) {
-	case PHRASE_TOK_TEXT:
-		if (c == '<')
-			pos->tok = PHRASE_TOK_LT;
-		else if (c == '&') {
-			pos->tok = PHRASE_TOK_ENT;
-			pos->ent[0] = '&';
-			pos->entlen = 1;
-		} else
-			phrase_scan_emit(s, PHRASE_VIEW_AB, s->ps->bcls[c]);
-		return;
-	case PHRASE_TOK_LT:
-		if (phrase_is_alpha(c) || c == '/' || c == '?') {
-			phrase_scan_tag_start(s, PHRASE_TOK_TAG);
-			return;
-		}
-		if (c == '!') {
-			phrase_scan_tag_start(s, PHRASE_TOK_BANG);
-			return;
-		}
-		/* "a < b", "<3": the '<' is text. */
-		phrase_scan_emit(s, PHRASE_VIEW_AB, PHRASE_CLS_SPACE);
-		pos->tok = PHRASE_TOK_TEXT;
-		goto again;
-	case PHRASE_TOK_ENT:
-		if (phrase_scan_ent(s, c))
-			return;
-		goto again;
-	default:
-		break;
+	if (pos->tok == PHRASE_TOK_LT)
+		return phrase_scan_lt(s, c);
+	/* BANG or BANG_DASH: a byte of the tag (taglen 0 or 1 before) */
+	if (c != '-') {
+		pos->tok = PHRASE_TOK_TAG;	/* "<!doctype", "<!-x" */
+		return false;
 	}
+	pos->taglen++;
+	pos->tok = pos->tok == PHRASE_TOK_BANG ? PHRASE_TOK_BANG_DASH :
+	    PHRASE_TOK_COMMENT;
+	return true;
+}
 
-	/* In a tag or comment. */
-	if (++pos->taglen > PHRASE_TAG_MAX) {
-		pos->tok = PHRASE_TOK_TEXT;	/* a stray '<': text again */
-		goto again;
+/*
+ * Text up to end or the next '<' or '&', and that: after a '<', the
+ * byte that says whether it starts a tag too.
+ */
+static const uint8_t *
+phrase_scan_text(struct phrase_scan *s, const uint8_t *p, const uint8_t *end)
+{
+	struct phrase_pos *pos = &s->pos;
+
+	if ((p = phrase_scan_run(s, p, end)) == end)
+		return p;
+	if (*p++ == '&') {
+		pos->tok = PHRASE_TOK_ENT;
+		pos->ent[0] = '&';
+		pos->entlen = 1;
+		return p;
 	}
-	switch (pos->tok) {
-	case PHRASE_TOK_BANG:
-		pos->tok = PHRASE_TOK_TAG;
-		if (c == '-') {
-			pos->tok = PHRASE_TOK_BANG_DASH;
-			return;
-		}
-		goto tag;
-	case PHRASE_TOK_BANG_DASH:
-		pos->tok = PHRASE_TOK_TAG;
-		if (c == '-') {
-			pos->tok = PHRASE_TOK_COMMENT;
-			return;
-		}
-		goto tag;
-	case PHRASE_TOK_COMMENT:
-		if (c == '>' && pos->dashes >= 2)
-			pos->tok = PHRASE_TOK_TEXT;
-		else if (c == '-')
-			pos->dashes = pos->dashes < 2 ? pos->dashes + 1 : 2;
-		else
-			pos->dashes = 0;
-		return;
-	case PHRASE_TOK_QUOTE:
-		if (c == pos->quote)
+	pos->tok = PHRASE_TOK_LT;
+	if (p < end && phrase_scan_lt(s, *p))
+		p++;
+	return p;
+}
+
+/* What matters of a byte in a tag (phrase_tagbyte[]). */
+#define PHRASE_TB_GT		0x01	/* '>' */
+#define PHRASE_TB_EQ		0x02	/* '=' */
+#define PHRASE_TB_QUOTE		0x04	/* '"' or '\'' */
+#define PHRASE_TB_WS		0x08	/* phrase_is_ws() */
+
+static const uint8_t phrase_tagbyte[256] = {
+	['>'] = PHRASE_TB_GT,
+	['='] = PHRASE_TB_EQ,
+	['"'] = PHRASE_TB_QUOTE, ['\''] = PHRASE_TB_QUOTE,
+	[' '] = PHRASE_TB_WS, ['\t'] = PHRASE_TB_WS, ['\r'] = PHRASE_TB_WS,
+	['\n'] = PHRASE_TB_WS, ['\f'] = PHRASE_TB_WS, ['\v'] = PHRASE_TB_WS,
+};
+
+/*
+ * Inside a tag, from p up to lim: stops after the '>' that ends it. A
+ * quote after a '=' (blanks between allowed) opens a value, which ends at
+ * the same quote; a '>' in there does not end the tag. A quote anywhere
+ * else is a byte like any other. Values go by memchr(), the rest by a
+ * table lookup a byte.
+ */
+static const uint8_t *
+phrase_scan_tag(struct phrase_pos *pos, const uint8_t *p, const uint8_t *lim)
+{
+	const uint8_t *q;
+	uint8_t t;
+
+	while (p < lim) {
+		if (pos->tok == PHRASE_TOK_QUOTE) {
+			if ((q = memchr(p, pos->quote, (size_t)(lim - p))) ==
+			    NULL)
+				return lim;
 			pos->tok = PHRASE_TOK_TAG;
-		return;
-	default:
-		break;
+			p = q + 1;
+			continue;
+		}
+		if (!pos->after_eq) {
+			/* Only a '>' or a '=' changes anything here. */
+			while (p < lim && (phrase_tagbyte[*p] &
+			    (PHRASE_TB_GT | PHRASE_TB_EQ)) == 0)
+				p++;
+			if (p == lim)
+				break;
+		}
+		t = phrase_tagbyte[*p];
+		if (t & PHRASE_TB_GT) {
+			pos->tok = PHRASE_TOK_TEXT;
+			return p + 1;
+		}
+		if (t & PHRASE_TB_EQ)
+			pos->after_eq = true;
+		else if (t & PHRASE_TB_QUOTE) {
+			/* after_eq: else the loop above had not stopped */
+			pos->tok = PHRASE_TOK_QUOTE;
+			pos->quote = *p;
+			pos->after_eq = false;
+		} else if ((t & PHRASE_TB_WS) == 0)
+			pos->after_eq = false;
+		p++;
 	}
-tag:
-	if (c == '>')
-		pos->tok = PHRASE_TOK_TEXT;
-	else if (c == '=')
-		pos->after_eq = true;
-	else if ((c == '"' || c == '\'') && pos->after_eq) {
-		pos->tok = PHRASE_TOK_QUOTE;
-		pos->quote = c;
-		pos->after_eq = false;
-	} else if (!phrase_is_ws((char)c))
-		pos->after_eq = false;
+	return p;
+}
+
+/*
+ * The dashes (0, 1, 2: "two or more") just before q, of the bytes of a
+ * comment from p, after dashes more before p.
+ */
+static uint8_t
+phrase_dashes(const uint8_t *p, const uint8_t *q, uint8_t dashes)
+{
+	if (q - p >= 2)
+		return q[-1] != '-' ? 0 : q[-2] != '-' ? 1 : 2;
+	if (q - p == 1)
+		return q[-1] != '-' ? 0 : dashes < 2 ? dashes + 1 : 2;
+	return dashes;
+}
+
+/* In a comment: stops after the "-->" that ends it ("--->" too). */
+static const uint8_t *
+phrase_scan_comment(struct phrase_pos *pos, const uint8_t *p,
+    const uint8_t *lim)
+{
+	const uint8_t *q;
+
+	while ((q = memchr(p, '>', (size_t)(lim - p))) != NULL) {
+		if (phrase_dashes(p, q, pos->dashes) >= 2) {
+			pos->tok = PHRASE_TOK_TEXT;
+			return q + 1;
+		}
+		pos->dashes = 0;	/* the '>' is not a dash */
+		p = q + 1;
+	}
+	pos->dashes = phrase_dashes(p, lim, pos->dashes);
+	return lim;
+}
+
+/*
+ * Bytes of a tag, a quoted value in it or a comment, up to end: stops
+ * where the token changes. Nothing in there is scanned, so the bytes that
+ * cannot change the token are skipped in tight loops (memchr() for the
+ * end of a value or a comment). The tag or comment may take PHRASE_TAG_MAX
+ * bytes (those of phrase_scan_byte() included); the byte after those is
+ * text.
+ */
+static const uint8_t *
+phrase_scan_markup(struct phrase_scan *s, const uint8_t *p,
+    const uint8_t *end)
+{
+	struct phrase_pos *pos = &s->pos;
+	size_t room = PHRASE_TAG_MAX - pos->taglen;
+	const uint8_t *lim = end, *q;
+
+	if (pos->taglen >= PHRASE_TAG_MAX) {
+		pos->tok = PHRASE_TOK_TEXT;	/* a stray '<': text again */
+		return p;
+	}
+	if ((size_t)(end - p) > room)
+		lim = p + room;
+	if (pos->tok == PHRASE_TOK_COMMENT)
+		q = phrase_scan_comment(pos, p, lim);
+	else
+		q = phrase_scan_tag(pos, p, lim);
+	pos->taglen += (uint16_t)(q - p);
+	return q;
 }
 
 /* Forgets what the end of the body would have added after a feed. */
@@ -1639,6 +1948,10 @@ phrase_scan_tail(struct phrase_scan *s)
 	s->pos = save;
 }
 
+/*
+ * Each token has its loop, through as many bytes as it can take a call;
+ * entities and what follows a '<', "<!" and "<!-" go one byte at a time.
+ */
 void
 phrase_scan_feed(struct phrase_scan *s, const void *buf, size_t len)
 {
@@ -1648,12 +1961,25 @@ phrase_scan_feed(struct phrase_scan *s, const void *buf, size_t len)
 		return;
 	phrase_scan_untail(s);
 	while (p < end) {
-		if (s->pos.tok == PHRASE_TOK_TEXT) {
+		switch (s->pos.tok) {
+		case PHRASE_TOK_TEXT:
 			p = phrase_scan_text(s, p, end);
-			if (p == end)
-				break;
+			break;
+		case PHRASE_TOK_TAG:
+		case PHRASE_TOK_QUOTE:
+		case PHRASE_TOK_COMMENT:
+			p = phrase_scan_markup(s, p, end);
+			break;
+		case PHRASE_TOK_ENT:
+			while (p < end && s->pos.tok == PHRASE_TOK_ENT &&
+			    phrase_scan_ent(s, *p))
+				p++;
+			break;
+		default:
+			if (phrase_scan_byte(s, *p))
+				p++;
+			break;
 		}
-		phrase_scan_byte(s, *p++);
 	}
 	phrase_scan_tail(s);
 }
