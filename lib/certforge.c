@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -65,6 +66,19 @@ struct forged {
 	struct forged	*newer, *older;	/* LRU list */
 };
 
+/* A leaf file the forge knows is in the cache directory. */
+struct certforge_file {
+	unsigned char		 id[CERTFORGE_ID_LEN];
+	struct certforge_file	*hnext;		/* hash chain, or free list */
+	struct certforge_file	*newer, *older;	/* by time written */
+};
+
+/* A leaf for the writer: a reference to it, and its cache key. */
+struct certforge_job {
+	unsigned char	 id[CERTFORGE_ID_LEN];
+	X509		*cert;		/* a reference */
+};
+
 struct certforge {
 	X509		*ca_cert;	/* a reference */
 	EVP_PKEY	*ca_key;	/* a reference */
@@ -78,7 +92,25 @@ struct certforge {
 	/* The cache directory: open (-1: none), and its name for messages. */
 	int		 dir_fd;
 	char		*dir;		/* owned */
+	bool		 disk;		/* a directory, and max > 0: files */
 	atomic_bool	 write_warned;	/* one warning per forge */
+	atomic_bool	 drop_warned;	/* likewise */
+	atomic_size_t	 file_reads;
+	atomic_size_t	 dropped;
+
+	/*
+	 * The writer, with files: one thread, started by the first leaf
+	 * queued, that writes them and removes the oldest.
+	 */
+	pthread_mutex_t	 qlock;		/* guards what follows */
+	pthread_cond_t	 qwork;		/* to the writer: a leaf, or stop */
+	pthread_cond_t	 qidle;		/* from the writer: one done */
+	/* Owned: a ring of CERTFORGE_QUEUE_MAX from qhead, qlen used. */
+	struct certforge_job *queue;
+	size_t		 qhead, qlen;
+	pthread_t	 writer;
+	bool		 started;	/* writer is to be joined */
+	bool		 stop, held, busy;
 
 	pthread_mutex_t	 lock;		/* guards what follows */
 	/* Owned; each entry in it holds a reference for the cache. */
@@ -88,12 +120,14 @@ struct certforge {
 	atomic_size_t	 n;		/* set under lock, read anywhere */
 	size_t		 max;
 	/*
-	 * Owned, with a cache directory: the keys of the leaf files there,
-	 * oldest written first, a ring of max slots from files_head. What
-	 * removes the oldest without reading the directory again.
+	 * Owned, with files: the leaf files in the directory, max nodes
+	 * (a hash of nbucket chains, and a list by time written), so that
+	 * a worker opens only a file that is there, and the oldest go
+	 * first. Filled by the scan, then changed by the writer only.
 	 */
-	unsigned char	(*files)[CERTFORGE_ID_LEN];
-	size_t		 files_head;
+	struct certforge_file	*fnode;
+	struct certforge_file	**fbucket;
+	struct certforge_file	*ffree, *fnewest, *foldest;
 	atomic_size_t	 nfiles;	/* set under lock, read anywhere */
 };
 
@@ -218,37 +252,59 @@ certforge_parse_name(const char *name, unsigned char *id)
 	return 0;
 }
 
+/* What certforge_slurp() found. */
+enum certforge_read {
+	CERTFORGE_READ_OK,
+	CERTFORGE_READ_MISSING,	/* no such file */
+	CERTFORGE_READ_BAD,	/* not one to use: type, size, access */
+	CERTFORGE_READ_ERROR,	/* could not tell: I/O error, out of memory */
+};
+
 /*
  * The whole of name in the cache directory: a regular file of at most
  * CERTFORGE_FILE_MAX bytes, opened neither through a symbolic link nor
- * blocking on a FIFO. Returns a new buffer (free() it) with len and st
- * set, or NULL with why set and *missing telling a file that is not
- * there from one that is unusable.
+ * blocking on a FIFO. CERTFORGE_READ_OK with *bufp (free() it), len and
+ * st set; else what went wrong, with why set. A file we may not open
+ * (EACCES) is BAD, like one of the wrong type: its owner or mode is
+ * wrong, which reading again will not change; an error that might
+ * (EIO, ENOMEM, EMFILE, ...) is ERROR.
  */
-static unsigned char *
-certforge_slurp(const struct certforge *cf, const char *name, size_t *len,
-    struct stat *st, bool *missing, struct werr *why)
+static enum certforge_read
+certforge_slurp(const struct certforge *cf, const char *name,
+    unsigned char **bufp, size_t *len, struct stat *st, struct werr *why)
 {
 	unsigned char *buf = NULL;
+	enum certforge_read rc = CERTFORGE_READ_ERROR;
 	size_t got = 0;
 	ssize_t n;
 	int fd;
 
-	*missing = false;
 	fd = openat(cf->dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC);
 	if (fd == -1) {
-		*missing = errno == ENOENT;
-		if (errno == ELOOP)
-			werr_set(why, "a symbolic link, not followed");
-		else
+		switch (errno) {
+		case ENOENT:
 			werr_set(why, "%s", strerror(errno));
-		return NULL;
+			return CERTFORGE_READ_MISSING;
+		case ELOOP:
+			werr_set(why, "a symbolic link, not followed");
+			return CERTFORGE_READ_BAD;
+		case EACCES:
+		case EPERM:
+		case ENXIO:	/* a socket */
+		case ENODEV:	/* a device without a driver */
+			werr_set(why, "%s", strerror(errno));
+			return CERTFORGE_READ_BAD;
+		default:
+			werr_set(why, "%s", strerror(errno));
+			return CERTFORGE_READ_ERROR;
+		}
 	}
 	if (fstat(fd, st) == -1) {
 		werr_set(why, "%s", strerror(errno));
 		goto fail;
 	}
+	rc = CERTFORGE_READ_BAD;
 	if (!S_ISREG(st->st_mode)) {
 		werr_set(why, "not a regular file");
 		goto fail;
@@ -258,6 +314,7 @@ certforge_slurp(const struct certforge *cf, const char *name, size_t *len,
 		    (long long)st->st_size, CERTFORGE_FILE_MAX);
 		goto fail;
 	}
+	rc = CERTFORGE_READ_ERROR;
 	if ((buf = malloc((size_t)st->st_size)) == NULL) {
 		werr_set(why, "out of memory");
 		goto fail;
@@ -275,12 +332,15 @@ certforge_slurp(const struct certforge *cf, const char *name, size_t *len,
 		got += (size_t)n;
 	}
 	close(fd);
+	*bufp = buf;
 	*len = got;
-	return buf;
+	return CERTFORGE_READ_OK;
 fail:
+	if (buf != NULL)
+		OPENSSL_cleanse(buf, got);	/* it may be the key */
 	free(buf);
 	close(fd);
-	return NULL;
+	return rc;
 }
 
 static int
@@ -408,6 +468,38 @@ fail:
 	return -1;
 }
 
+/*
+ * Whether certforge_new() could create path: its parent a directory we
+ * may write in (as the effective user, which wardend -t runs as). 0, or
+ * -1 with err set.
+ */
+static int
+certforge_check_parent(const char *path, struct werr *err)
+{
+	struct stat st;
+	char *copy;
+	const char *parent;
+	int rc = -1;
+
+	if ((copy = strdup(path)) == NULL)
+		return werr_set(err, "out of memory");
+	parent = dirname(copy);
+	if (stat(parent, &st) == -1)
+		werr_set(err, "%s cannot be created: %s: %s", path, parent,
+		    strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		werr_set(err, "%s cannot be created: %s is not a directory",
+		    path, parent);
+	else if (faccessat(AT_FDCWD, parent, W_OK | X_OK, AT_EACCESS) == -1)
+		werr_set(err, "%s cannot be created: %s is not writable by "
+		    "uid %u: %s", path, parent, (unsigned)geteuid(),
+		    strerror(errno));
+	else
+		rc = 0;
+	free(copy);
+	return rc;
+}
+
 int
 certforge_check_dir(const char *path, struct werr *err)
 {
@@ -415,7 +507,7 @@ certforge_check_dir(const char *path, struct werr *err)
 	int fd;
 
 	if (lstat(path, &st) == -1 && errno == ENOENT)
-		return 0;
+		return certforge_check_parent(path, err);
 	if ((fd = certforge_dir_open(path, false, err)) == -1)
 		return -1;
 	close(fd);
@@ -441,55 +533,75 @@ certforge_key_ok(EVP_PKEY *key)
 }
 
 /*
- * The leaf key kept in the cache directory, or NULL: missing, or
- * unusable (said in the log, as the key is then replaced).
+ * The leaf key kept in the cache directory: 0 with *keyp set, or NULL
+ * when it is missing or unusable (said in the log, as the key is then
+ * replaced); -1 with err set when it could not be read (an I/O error,
+ * out of memory), which replacing would turn into the loss of a good
+ * key.
  */
-static EVP_PKEY *
-certforge_key_load(struct certforge *cf)
+static int
+certforge_key_load(struct certforge *cf, EVP_PKEY **keyp, struct werr *err)
 {
+	enum certforge_read r;
 	struct werr why;
 	struct stat st;
-	unsigned char *buf;
+	unsigned char *buf = NULL;
 	EVP_PKEY *key = NULL;
 	BIO *bio = NULL;
-	size_t len;
-	bool missing, bad = true;
+	size_t len = 0;
+	int rc = 0;
 
-	buf = certforge_slurp(cf, CERTFORGE_KEY_FILE, &len, &st, &missing,
-	    &why);
-	if (buf == NULL) {
-		if (missing)
-			return NULL;
-		goto done;
+	*keyp = NULL;
+	r = certforge_slurp(cf, CERTFORGE_KEY_FILE, &buf, &len, &st, &why);
+	if (r == CERTFORGE_READ_MISSING)
+		return 0;
+	/* Read: now is it ours, and a key? (Else why is set.) */
+	if (r == CERTFORGE_READ_OK) {
+		r = CERTFORGE_READ_BAD;
+		if (st.st_uid != geteuid())
+			werr_set(&why, "belongs to uid %u, not to us",
+			    (unsigned)st.st_uid);
+		else if ((st.st_mode & 077) != 0)
+			werr_set(&why, "mode %04o lets other users read it",
+			    (unsigned)(st.st_mode & 07777));
+		else if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL) {
+			werr_set(&why, "out of memory");
+			r = CERTFORGE_READ_ERROR;
+		} else if ((key = PEM_read_bio_PrivateKey(bio, NULL,
+		    certforge_no_password, NULL)) == NULL) {
+			/* Out of memory says nothing of the file. */
+			if (ERR_GET_REASON(ERR_peek_last_error()) ==
+			    ERR_R_MALLOC_FAILURE) {
+				werr_set(&why, "out of memory");
+				r = CERTFORGE_READ_ERROR;
+			} else
+				werr_set(&why, "not an unencrypted PEM "
+				    "private key");
+		} else if (!certforge_key_ok(key))
+			werr_set(&why, "not an EC P-256 key pair");
+		else
+			r = CERTFORGE_READ_OK;
 	}
-	if (st.st_uid != geteuid())
-		werr_set(&why, "belongs to uid %u, not to us",
-		    (unsigned)st.st_uid);
-	else if ((st.st_mode & 077) != 0)
-		werr_set(&why, "mode %04o lets other users read it",
-		    (unsigned)(st.st_mode & 07777));
-	else if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL ||
-	    (key = PEM_read_bio_PrivateKey(bio, NULL, certforge_no_password,
-	    NULL)) == NULL)
-		werr_set(&why, "not an unencrypted PEM private key");
-	else if (!certforge_key_ok(key))
-		werr_set(&why, "not an EC P-256 key pair");
-	else
-		bad = false;
-done:
-	if (bad) {
-		log_warnx("%s/%s: %s; making a new leaf key (the leaves cached "
-		    "with the old one will be forged again)", cf->dir,
-		    CERTFORGE_KEY_FILE, why.msg);
-		EVP_PKEY_free(key);
+
+	if (r == CERTFORGE_READ_OK) {
+		*keyp = key;
 		key = NULL;
+	} else if (r == CERTFORGE_READ_BAD) {
+		log_warnx("%s/%s: %s; making a new leaf key (the leaves "
+		    "cached with the old one will be forged again)", cf->dir,
+		    CERTFORGE_KEY_FILE, why.msg);
+	} else {
+		rc = werr_set(err, "cannot read %s/%s: %s (kept as it is: fix "
+		    "that, or remove it for a new leaf key)", cf->dir,
+		    CERTFORGE_KEY_FILE, why.msg);
 	}
+	EVP_PKEY_free(key);
 	BIO_free(bio);
 	if (buf != NULL)
 		OPENSSL_cleanse(buf, len);
 	free(buf);
 	ERR_clear_error();
-	return key;
+	return rc;
 }
 
 /* A new leaf key, written to the cache directory when there is one. */
@@ -527,16 +639,142 @@ fail:
 	return NULL;
 }
 
-struct certforge_file {
+/* A chain in the cache's hash, or in the files'. */
+static size_t
+certforge_slot(const struct certforge *cf, const unsigned char *id)
+{
+	size_t h;
+
+	/* id is a SHA-256 already: any of its bytes will do. */
+	memcpy(&h, id, sizeof(h));
+	return h & (cf->nbucket - 1);
+}
+
+/*
+ * The leaf files the forge knows are there: changed by the scan, before
+ * any other thread sees the forge, then by the writer only, under
+ * cf->lock. Workers only look.
+ */
+
+static struct certforge_file *
+certforge_files_find(const struct certforge *cf, const unsigned char *id)
+{
+	struct certforge_file *n;
+
+	for (n = cf->fbucket[certforge_slot(cf, id)]; n != NULL; n = n->hnext)
+		if (memcmp(n->id, id, CERTFORGE_ID_LEN) == 0)
+			return n;
+	return NULL;
+}
+
+static void
+certforge_files_unlist(struct certforge *cf, struct certforge_file *n)
+{
+	if (n->newer != NULL)
+		n->newer->older = n->older;
+	else
+		cf->fnewest = n->older;
+	if (n->older != NULL)
+		n->older->newer = n->newer;
+	else
+		cf->foldest = n->newer;
+	n->newer = n->older = NULL;
+}
+
+static void
+certforge_files_list_newest(struct certforge *cf, struct certforge_file *n)
+{
+	n->newer = NULL;
+	n->older = cf->fnewest;
+	if (cf->fnewest != NULL)
+		cf->fnewest->newer = n;
+	else
+		cf->foldest = n;
+	cf->fnewest = n;
+}
+
+/*
+ * Records that id's file was just written, as the newest: once, even
+ * when it was there already (a file that was refused, written again).
+ * There is room: certforge_files_room() made it.
+ */
+static void
+certforge_files_add(struct certforge *cf, const unsigned char *id)
+{
+	struct certforge_file *n;
+	size_t s;
+
+	if ((n = certforge_files_find(cf, id)) != NULL) {
+		certforge_files_unlist(cf, n);
+		certforge_files_list_newest(cf, n);
+		return;
+	}
+	if ((n = cf->ffree) == NULL)
+		return;		/* cannot be: see certforge_files_room() */
+	cf->ffree = n->hnext;
+	memcpy(n->id, id, CERTFORGE_ID_LEN);
+	s = certforge_slot(cf, id);
+	n->hnext = cf->fbucket[s];
+	cf->fbucket[s] = n;
+	certforge_files_list_newest(cf, n);
+	atomic_store(&cf->nfiles, atomic_load(&cf->nfiles) + 1);
+}
+
+/* Forgets n, whose file is removed. */
+static void
+certforge_files_forget(struct certforge *cf, struct certforge_file *n)
+{
+	struct certforge_file **pp;
+
+	for (pp = &cf->fbucket[certforge_slot(cf, n->id)]; *pp != n;
+	    pp = &(*pp)->hnext)
+		continue;
+	*pp = n->hnext;
+	certforge_files_unlist(cf, n);
+	n->hnext = cf->ffree;
+	cf->ffree = n;
+	atomic_store(&cf->nfiles, atomic_load(&cf->nfiles) - 1);
+}
+
+/*
+ * Makes room for id's file before it is written, unless it is there
+ * already: when the directory holds max files, the oldest few (a batch,
+ * so that this is not done at every store) are forgotten, so that no
+ * worker opens them any more, and move to victims, for the caller to
+ * remove once unlocked. Returns how many moved.
+ */
+static size_t
+certforge_files_room(struct certforge *cf, const unsigned char *id,
+    unsigned char (*victims)[CERTFORGE_ID_LEN])
+{
+	struct certforge_file *n;
+	size_t i = 0, batch;
+
+	if (atomic_load(&cf->nfiles) < cf->max ||
+	    certforge_files_find(cf, id) != NULL)
+		return 0;
+	batch = cf->max / 16;
+	if (batch > CERTFORGE_PRUNE_MAX)
+		batch = CERTFORGE_PRUNE_MAX;
+	if (batch == 0)
+		batch = 1;
+	for (; i < batch && (n = cf->foldest) != NULL; i++) {
+		memcpy(victims[i], n->id, CERTFORGE_ID_LEN);
+		certforge_files_forget(cf, n);
+	}
+	return i;
+}
+
+struct certforge_scanned {
 	struct timespec	 mtime;
 	unsigned char	 id[CERTFORGE_ID_LEN];
 };
 
 /* Oldest first; the name settles ties, so the order is always the same. */
 static int
-certforge_file_cmp(const void *a, const void *b)
+certforge_scanned_cmp(const void *a, const void *b)
 {
-	const struct certforge_file *x = a, *y = b;
+	const struct certforge_scanned *x = a, *y = b;
 
 	if (x->mtime.tv_sec != y->mtime.tv_sec)
 		return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
@@ -547,13 +785,14 @@ certforge_file_cmp(const void *a, const void *b)
 
 /*
  * Reads the cache directory once, at start: the leaf files there, by
- * age, fill the ring (the oldest beyond max are removed), and temporary
- * files a crash left behind are removed. Other names are left alone.
+ * age, are what the forge knows (the oldest beyond max are removed),
+ * and temporary files a crash left behind are removed. Other names are
+ * left alone.
  */
 static int
 certforge_scan(struct certforge *cf, time_t now, struct werr *err)
 {
-	struct certforge_file *v = NULL, *nv;
+	struct certforge_scanned *v = NULL, *nv;
 	char name[CERTFORGE_NAME_SIZE];
 	struct dirent *de;
 	struct stat st;
@@ -600,21 +839,39 @@ certforge_scan(struct certforge *cf, time_t now, struct werr *err)
 		goto done;
 	}
 	if (n > 0)
-		qsort(v, n, sizeof(*v), certforge_file_cmp);
+		qsort(v, n, sizeof(*v), certforge_scanned_cmp);
 	skip = n > cf->max ? n - cf->max : 0;
 	for (i = 0; i < skip; i++) {
 		certforge_file_name(v[i].id, name);
 		(void)unlinkat(cf->dir_fd, name, 0);
 	}
 	for (i = skip; i < n; i++)
-		memcpy(cf->files[i - skip], v[i].id, CERTFORGE_ID_LEN);
-	cf->files_head = 0;
-	atomic_store(&cf->nfiles, n - skip);
+		certforge_files_add(cf, v[i].id);
 	rc = 0;
 done:
 	free(v);
 	closedir(d);
 	return rc;
+}
+
+/* The forge's locks: all made (0), or none (-1). */
+static int
+certforge_sync_init(struct certforge *cf)
+{
+	int made = 0;
+
+	if (pthread_mutex_init(&cf->lock, NULL) == 0 && ++made > 0 &&
+	    pthread_mutex_init(&cf->qlock, NULL) == 0 && ++made > 0 &&
+	    pthread_cond_init(&cf->qwork, NULL) == 0 && ++made > 0 &&
+	    pthread_cond_init(&cf->qidle, NULL) == 0)
+		return 0;
+	if (made > 2)
+		pthread_cond_destroy(&cf->qwork);
+	if (made > 1)
+		pthread_mutex_destroy(&cf->qlock);
+	if (made > 0)
+		pthread_mutex_destroy(&cf->lock);
+	return -1;
 }
 
 struct certforge *
@@ -623,10 +880,10 @@ certforge_new(const struct ca *ca, size_t cache_max, const char *cache_dir,
 {
 	struct certforge *cf;
 	unsigned int len;
-	size_t nb;
+	size_t nb, k;
 	int i;
 
-	if (cache_max > SIZE_MAX / 4 / CERTFORGE_ID_LEN) {
+	if (cache_max > SIZE_MAX / 4 / sizeof(struct certforge_file)) {
 		werr_set(err, "certificate cache of %zu entries is too large",
 		    cache_max);
 		return NULL;
@@ -636,15 +893,18 @@ certforge_new(const struct ca *ca, size_t cache_max, const char *cache_dir,
 		return NULL;
 	}
 	cf->dir_fd = -1;
-	if (pthread_mutex_init(&cf->lock, NULL) != 0) {
+	if (certforge_sync_init(cf) == -1) {
 		free(cf);
-		werr_set(err, "cannot make the forge's lock");
+		werr_set(err, "cannot make the forge's locks");
 		return NULL;
 	}
 	cf->max = cache_max;
 	atomic_init(&cf->n, 0);
 	atomic_init(&cf->nfiles, 0);
 	atomic_init(&cf->write_warned, false);
+	atomic_init(&cf->drop_warned, false);
+	atomic_init(&cf->file_reads, 0);
+	atomic_init(&cf->dropped, 0);
 	atomic_init(&cf->serial_seq, 0);
 	/* About two buckets per entry keeps the chains short. */
 	for (nb = CERTFORGE_MIN_BUCKETS; nb < 2 * cache_max; nb *= 2)
@@ -677,18 +937,25 @@ certforge_new(const struct ca *ca, size_t cache_max, const char *cache_dir,
 			goto fail;
 		}
 		if ((cf->dir_fd = certforge_dir_open(cache_dir, true,
-		    err)) == -1)
+		    err)) == -1 ||
+		    certforge_key_load(cf, &cf->leaf_key, err) == -1)
 			goto fail;
-		cf->leaf_key = certforge_key_load(cf);
 	}
 	if (cf->leaf_key == NULL &&
 	    (cf->leaf_key = certforge_key_make(cf, err)) == NULL)
 		goto fail;
-	if (cf->dir_fd != -1 && cache_max > 0) {
-		if ((cf->files = calloc(cache_max, sizeof(*cf->files))) ==
-		    NULL) {
+	if ((cf->disk = cf->dir_fd != -1 && cache_max > 0)) {
+		if ((cf->fnode = calloc(cache_max, sizeof(*cf->fnode))) ==
+		    NULL ||
+		    (cf->fbucket = calloc(nb, sizeof(*cf->fbucket))) == NULL ||
+		    (cf->queue = calloc(CERTFORGE_QUEUE_MAX,
+		    sizeof(*cf->queue))) == NULL) {
 			werr_set(err, "out of memory");
 			goto fail;
+		}
+		for (k = 0; k < cache_max; k++) {
+			cf->fnode[k].hnext = cf->ffree;
+			cf->ffree = &cf->fnode[k];
 		}
 		if (certforge_scan(cf, time(NULL), err) == -1)
 			goto fail;
@@ -802,21 +1069,26 @@ done:
 }
 
 /*
- * The leaf's subjectAltName: upstream's DNS and IP names, in order (its
+ * The leaf's subjectAltName for up: up's DNS and IP names, in order (its
  * other kinds name no TLS server), else its CN. Critical when the subject
- * is empty (RFC 5280 4.2.1.6).
+ * is empty (RFC 5280 4.2.1.6). The same for a forge and for the check
+ * of a file. Returns a new extension (X509_EXTENSION_free() it), or NULL
+ * with err set.
  */
-static int
-certforge_san(X509 *x, const X509 *up, struct werr *err)
+static X509_EXTENSION *
+certforge_san_ext(const X509 *up, struct werr *err)
 {
 	GENERAL_NAMES *in, *out;
 	GENERAL_NAME *gn, *dup;
-	int crit, i, rc = -1;
+	X509_EXTENSION *ext = NULL;
+	int crit, i;
 
 	in = X509_get_ext_d2i(up, NID_subject_alt_name, &crit, NULL);
-	if (in == NULL && crit != -1)
-		return werr_set(err, "the upstream certificate has a malformed "
-		    "or repeated subjectAltName");
+	if (in == NULL && crit != -1) {
+		werr_set(err, "the upstream certificate has a malformed or "
+		    "repeated subjectAltName");
+		return NULL;
+	}
 	if ((out = sk_GENERAL_NAME_new_null()) == NULL) {
 		werr_set(err, "out of memory");
 		goto done;
@@ -842,17 +1114,13 @@ certforge_san(X509 *x, const X509 *up, struct werr *err)
 		goto done;
 	}
 	crit = X509_NAME_entry_count(X509_get_subject_name(up)) == 0;
-	if (X509_add1_ext_i2d(x, NID_subject_alt_name, out, crit,
-	    X509V3_ADD_DEFAULT) != 1) {
+	if ((ext = X509V3_EXT_i2d(NID_subject_alt_name, crit, out)) == NULL)
 		werr_set(err, "cannot copy the subjectAltName: %s",
 		    ca_openssl_error());
-		goto done;
-	}
-	rc = 0;
 done:
 	GENERAL_NAMES_free(in);
 	GENERAL_NAMES_free(out);
-	return rc;
+	return ext;
 }
 
 /*
@@ -930,6 +1198,7 @@ X509 *
 certforge_leaf(struct certforge *cf, const X509 *up, time_t now,
     struct werr *err)
 {
+	X509_EXTENSION *san = NULL;
 	X509 *x;
 	int i;
 
@@ -947,8 +1216,14 @@ certforge_leaf(struct certforge *cf, const X509 *up, time_t now,
 		goto fail;
 	}
 	if (certforge_validity(cf, x, up, now, err) == -1 ||
-	    certforge_san(x, up, err) == -1)
+	    (san = certforge_san_ext(up, err)) == NULL)
 		goto fail;
+	/* In this order: certforge_file_exts_ok() expects it. */
+	if (X509_add_ext(x, san, -1) != 1) {
+		werr_set(err, "cannot copy the subjectAltName: %s",
+		    ca_openssl_error());
+		goto fail;
+	}
 	for (i = 0; i < CERTFORGE_EXT_N; i++) {
 		if (X509_add_ext(x, cf->ext[i], -1) != 1) {
 			werr_set(err, "cannot forge a certificate: %s",
@@ -961,22 +1236,32 @@ certforge_leaf(struct certforge *cf, const X509 *up, time_t now,
 		    ca_openssl_error());
 		goto fail;
 	}
+	X509_EXTENSION_free(san);
 	return x;
 fail:
+	X509_EXTENSION_free(san);
 	X509_free(x);
 	return NULL;
 }
 
-/* The cache key: SHA-256 over the CA's fingerprint and upstream's. */
+/*
+ * The cache key: SHA-256 over CERTFORGE_FORMAT (4 octets, big-endian),
+ * the CA's fingerprint and upstream's.
+ */
 static int
 certforge_id(struct certforge *cf, const X509 *up, unsigned char *id,
     struct werr *err)
 {
-	unsigned char buf[2 * CERTFORGE_ID_LEN];
+	unsigned char buf[4 + 2 * CERTFORGE_ID_LEN];
 	unsigned int len;
+	uint32_t v = CERTFORGE_FORMAT;
 
-	memcpy(buf, cf->ca_fp, CERTFORGE_ID_LEN);
-	if (X509_digest(up, EVP_sha256(), buf + CERTFORGE_ID_LEN,
+	buf[0] = (unsigned char)(v >> 24);
+	buf[1] = (unsigned char)(v >> 16);
+	buf[2] = (unsigned char)(v >> 8);
+	buf[3] = (unsigned char)v;
+	memcpy(buf + 4, cf->ca_fp, CERTFORGE_ID_LEN);
+	if (X509_digest(up, EVP_sha256(), buf + 4 + CERTFORGE_ID_LEN,
 	    &len) != 1 || len != CERTFORGE_ID_LEN ||
 	    EVP_Digest(buf, sizeof(buf), id, &len, EVP_sha256(),
 	    NULL) != 1)
@@ -1043,10 +1328,56 @@ certforge_time_le(const ASN1_TIME *a, const ASN1_TIME *b)
 	return c == -1 || c == 0;
 }
 
+/* Whether a and b are the same extension: type, criticality, value. */
+static bool
+certforge_ext_eq(X509_EXTENSION *a, X509_EXTENSION *b)
+{
+	return a != NULL && b != NULL &&
+	    OBJ_cmp(X509_EXTENSION_get_object(a),
+	    X509_EXTENSION_get_object(b)) == 0 &&
+	    X509_EXTENSION_get_critical(a) == X509_EXTENSION_get_critical(b) &&
+	    ASN1_OCTET_STRING_cmp(X509_EXTENSION_get_data(a),
+	    X509_EXTENSION_get_data(b)) == 0;
+}
+
+/*
+ * Whether x carries the extensions a forge would give it for up now, in
+ * the order certforge_leaf() adds them: its subjectAltName, then the
+ * forge's own. 0, or -1 with why set.
+ */
+static int
+certforge_file_exts_ok(struct certforge *cf, X509 *x, const X509 *up,
+    struct werr *why)
+{
+	X509_EXTENSION *san;
+	struct werr e;
+	int i, rc = -1;
+
+	if (X509_get_ext_count(x) != CERTFORGE_EXT_N + 1)
+		return werr_set(why, "%d extensions, not %d",
+		    X509_get_ext_count(x), CERTFORGE_EXT_N + 1);
+	if ((san = certforge_san_ext(up, &e)) == NULL)
+		return werr_set(why, "%s", e.msg);
+	if (!certforge_ext_eq(X509_get_ext(x, 0), san)) {
+		werr_set(why, "another subjectAltName");
+		goto done;
+	}
+	for (i = 0; i < CERTFORGE_EXT_N; i++)
+		if (!certforge_ext_eq(X509_get_ext(x, i + 1), cf->ext[i])) {
+			werr_set(why, "other extensions");
+			goto done;
+		}
+	rc = 0;
+done:
+	X509_EXTENSION_free(san);
+	return rc;
+}
+
 /*
  * Whether x, read from the cache directory for up, is what a forge would
  * give now: issued and signed by the CA, for the leaf key and up's
- * subject, within the same bounds of validity. 0, or -1 with why set.
+ * subject, with the same extensions, within the same bounds of validity.
+ * 0, or -1 with why set.
  */
 static int
 certforge_file_ok(struct certforge *cf, X509 *x, const X509 *up,
@@ -1065,6 +1396,8 @@ certforge_file_ok(struct certforge *cf, X509 *x, const X509 *up,
 	if ((pk = X509_get0_pubkey(x)) == NULL ||
 	    EVP_PKEY_eq(pk, cf->leaf_key) != 1)
 		return werr_set(why, "not for the current leaf key");
+	if (certforge_file_exts_ok(cf, x, up, why) == -1)
+		return -1;
 	if (X509_verify(x, X509_get0_pubkey(cf->ca_cert)) != 1)
 		return werr_set(why, "not signed by the CA");
 	if (X509_NAME_cmp(X509_get_subject_name(x),
@@ -1088,27 +1421,32 @@ certforge_file_ok(struct certforge *cf, X509 *x, const X509 *up,
 
 /*
  * The leaf kept for id in the cache directory when it passes
- * certforge_file_ok() (a new reference: X509_free() it), else NULL.
+ * certforge_file_ok() (a new reference: X509_free() it), else NULL. Only
+ * for an id the forge knows is there: one open() and one small read on
+ * the calling thread, a worker's.
  */
 static X509 *
 certforge_file_load(struct certforge *cf, const X509 *up,
     const unsigned char *id, time_t now)
 {
 	char name[CERTFORGE_NAME_SIZE];
-	unsigned char *buf;
+	unsigned char *buf = NULL;
 	struct werr why;
 	struct stat st;
 	X509 *x = NULL;
 	BIO *bio = NULL;
 	size_t len;
-	bool missing;
 
 	certforge_file_name(id, name);
-	if ((buf = certforge_slurp(cf, name, &len, &st, &missing,
-	    &why)) == NULL) {
-		if (!missing)
-			log_debug("%s/%s: %s; forging it again", cf->dir, name,
-			    why.msg);
+	atomic_fetch_add(&cf->file_reads, 1);
+	if (certforge_slurp(cf, name, &buf, &len, &st, &why) !=
+	    CERTFORGE_READ_OK) {
+		/*
+		 * Gone since it was counted (removed by hand, or by another
+		 * forge on the directory): the leaf forged now replaces it.
+		 */
+		log_debug("%s/%s: %s; forging it again", cf->dir, name,
+		    why.msg);
 		return NULL;
 	}
 	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL ||
@@ -1129,12 +1467,16 @@ done:
 	return x;
 }
 
+/* The writer's work: the files, off the workers. */
+
 /*
- * Writes f's leaf to the cache directory. 0, or -1 when it could not (a
- * failure is logged, once per forge: the cache only saves work).
+ * Writes cert as id's file in the cache directory. 0, or -1 when it
+ * could not (a failure is logged, once per forge: the cache only saves
+ * work).
  */
 static int
-certforge_file_store(struct certforge *cf, const struct forged *f)
+certforge_file_store(struct certforge *cf, const unsigned char *id,
+    X509 *cert)
 {
 	char name[CERTFORGE_NAME_SIZE];
 	struct werr why;
@@ -1142,16 +1484,13 @@ certforge_file_store(struct certforge *cf, const struct forged *f)
 	char *pem;
 	long len;
 
-	certforge_file_name(f->id, name);
+	certforge_file_name(id, name);
 	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
-	    PEM_write_bio_X509(bio, f->cert) != 1 ||
+	    PEM_write_bio_X509(bio, cert) != 1 ||
 	    (len = BIO_get_mem_data(bio, &pem)) <= 0)
 		werr_set(&why, "cannot encode %s: %s", name,
 		    ca_openssl_error());
-	/*
-	 * Not synced: fsync() could hold this worker for long, and a file
-	 * a crash damages is only forged again.
-	 */
+	/* Not synced: a file a crash damages is only forged again. */
 	else if (certforge_write(cf, name, pem, (size_t)len, 0644, false,
 	    &why) == 0) {
 		BIO_free(bio);
@@ -1164,7 +1503,7 @@ certforge_file_store(struct certforge *cf, const struct forged *f)
 	return -1;
 }
 
-/* Removes the n files of ids, which certforge_files_push() gave. */
+/* Removes the n files of ids, which certforge_files_room() gave. */
 static void
 certforge_file_prune(struct certforge *cf,
     unsigned char (*ids)[CERTFORGE_ID_LEN], size_t n)
@@ -1180,17 +1519,98 @@ certforge_file_prune(struct certforge *cf,
 	}
 }
 
-/* The rest: under cf->lock. */
-
-static size_t
-certforge_slot(const struct certforge *cf, const unsigned char *id)
+/*
+ * Writes one leaf, making room first: the oldest files are forgotten
+ * (no worker opens them from then on) and removed before the new one is
+ * written and counted, so that the directory never holds more than max
+ * files of this forge's.
+ */
+static void
+certforge_file_put(struct certforge *cf, const unsigned char *id,
+    X509 *cert)
 {
-	size_t h;
+	unsigned char victims[CERTFORGE_PRUNE_MAX][CERTFORGE_ID_LEN];
+	size_t n;
 
-	/* id is a SHA-256 already: any of its bytes will do. */
-	memcpy(&h, id, sizeof(h));
-	return h & (cf->nbucket - 1);
+	pthread_mutex_lock(&cf->lock);
+	n = certforge_files_room(cf, id, victims);
+	pthread_mutex_unlock(&cf->lock);
+	certforge_file_prune(cf, victims, n);
+	if (certforge_file_store(cf, id, cert) == -1)
+		return;
+	pthread_mutex_lock(&cf->lock);
+	certforge_files_add(cf, id);
+	pthread_mutex_unlock(&cf->lock);
 }
+
+static void *
+certforge_writer_main(void *arg)
+{
+	struct certforge *cf = arg;
+	struct certforge_job job;
+
+	pthread_mutex_lock(&cf->qlock);
+	for (;;) {
+		while (!cf->stop && (cf->qlen == 0 || cf->held))
+			pthread_cond_wait(&cf->qwork, &cf->qlock);
+		if (cf->stop)
+			break;
+		job = cf->queue[cf->qhead];
+		cf->qhead = (cf->qhead + 1) % CERTFORGE_QUEUE_MAX;
+		cf->qlen--;
+		cf->busy = true;
+		pthread_mutex_unlock(&cf->qlock);
+		certforge_file_put(cf, job.id, job.cert);
+		X509_free(job.cert);
+		pthread_mutex_lock(&cf->qlock);
+		cf->busy = false;
+		pthread_cond_broadcast(&cf->qidle);
+	}
+	pthread_mutex_unlock(&cf->qlock);
+	return NULL;
+}
+
+/*
+ * Hands f's leaf to the writer, starting it the first time; never
+ * waits for it. When the queue is full (or the writer cannot start) the
+ * leaf is not written: counted, and logged once per forge.
+ */
+static void
+certforge_queue(struct certforge *cf, const struct forged *f)
+{
+	struct certforge_job *job;
+	const char *why = NULL;
+
+	pthread_mutex_lock(&cf->qlock);
+	if (!cf->started && !cf->stop && pthread_create(&cf->writer, NULL,
+	    certforge_writer_main, cf) == 0) {
+		cf->started = true;
+		(void)pthread_setname_np(cf->writer, "wd-certcache");
+	}
+	if (!cf->started)
+		why = "the writer thread cannot start";
+	else if (cf->qlen == CERTFORGE_QUEUE_MAX)
+		why = "the write queue is full";
+	else if (X509_up_ref(f->cert) != 1)
+		why = "out of memory";
+	else {
+		job = &cf->queue[(cf->qhead + cf->qlen) % CERTFORGE_QUEUE_MAX];
+		memcpy(job->id, f->id, CERTFORGE_ID_LEN);
+		job->cert = f->cert;
+		cf->qlen++;
+		pthread_cond_signal(&cf->qwork);
+	}
+	pthread_mutex_unlock(&cf->qlock);
+	if (why == NULL)
+		return;
+	atomic_fetch_add(&cf->dropped, 1);
+	if (!atomic_exchange(&cf->drop_warned, true))
+		log_warnx("certificate cache %s: a forged certificate was not "
+		    "written (%s); it will be forged again after a restart "
+		    "(further ones are only counted)", cf->dir, why);
+}
+
+/* The rest: under cf->lock. */
 
 static struct forged *
 certforge_lookup(struct certforge *cf, const unsigned char *id)
@@ -1257,36 +1677,6 @@ certforge_remove(struct certforge *cf, struct forged *f)
 	return f;
 }
 
-/*
- * Records that id's file is written, as the newest. When the directory
- * holds max files already, the oldest few (a batch, so that this is not
- * done on every forge) move to victims first, for the caller to remove
- * once unlocked. Returns how many moved.
- */
-static size_t
-certforge_files_push(struct certforge *cf, const unsigned char *id,
-    unsigned char (*victims)[CERTFORGE_ID_LEN])
-{
-	size_t n = 0, batch, nf = atomic_load(&cf->nfiles);
-
-	if (nf >= cf->max) {
-		batch = cf->max / 16;
-		if (batch > CERTFORGE_PRUNE_MAX)
-			batch = CERTFORGE_PRUNE_MAX;
-		if (batch == 0)
-			batch = 1;
-		for (; n < batch && nf > 0; n++, nf--) {
-			memcpy(victims[n], cf->files[cf->files_head],
-			    CERTFORGE_ID_LEN);
-			cf->files_head = (cf->files_head + 1) % cf->max;
-		}
-	}
-	memcpy(cf->files[(cf->files_head + nf) % cf->max], id,
-	    CERTFORGE_ID_LEN);
-	atomic_store(&cf->nfiles, nf + 1);
-	return n;
-}
-
 /* A cached entry, made newest, with a reference for the caller. */
 static struct forged *
 certforge_hit(struct certforge *cf, struct forged *f)
@@ -1302,11 +1692,9 @@ certforge_get(struct certforge *cf, const X509 *up, time_t now,
     struct werr *err)
 {
 	unsigned char id[CERTFORGE_ID_LEN];
-	unsigned char victims[CERTFORGE_PRUNE_MAX][CERTFORGE_ID_LEN];
 	struct forged *f, *mine, *drop = NULL;
 	X509 *x = NULL;
-	size_t nvictims;
-	bool disk, store = false;
+	bool known = false, store = false;
 
 	if (certforge_id(cf, up, id, err) == -1)
 		return NULL;
@@ -1318,22 +1706,24 @@ certforge_get(struct certforge *cf, const X509 *up, time_t now,
 		} else
 			f = certforge_hit(cf, f);
 	}
+	if (f == NULL && cf->disk)
+		known = certforge_files_find(cf, id) != NULL;
 	pthread_mutex_unlock(&cf->lock);
 	forged_unref(drop);
 	if (f != NULL)
 		return f;
 
 	/*
-	 * A miss: read the cache directory or forge, without the lock, so
-	 * other workers go on.
+	 * A miss: read the file (only one that is there) or forge, without
+	 * the lock, so other workers go on.
 	 */
-	disk = cf->dir_fd != -1 && cf->max > 0;
-	if (disk)
+	if (known)
 		x = certforge_file_load(cf, up, id, now);
-	if (x != NULL)
-		disk = false;		/* already there */
-	else if ((x = certforge_leaf(cf, up, now, err)) == NULL)
-		return NULL;
+	if (x == NULL) {
+		if ((x = certforge_leaf(cf, up, now, err)) == NULL)
+			return NULL;
+		store = cf->disk;
+	}
 	if ((mine = forged_new(cf, x, id, err)) == NULL)
 		return NULL;
 	if (cf->max == 0)
@@ -1344,32 +1734,23 @@ certforge_get(struct certforge *cf, const X509 *up, time_t now,
 		/* Another thread forged it meanwhile: share theirs. */
 		f = certforge_hit(cf, f);
 		drop = mine;
+		store = false;
 	} else {
 		f = mine;
 		atomic_fetch_add(&f->refs, 1);
 		certforge_insert(cf, f);
 		if (atomic_load(&cf->n) > cf->max)
 			drop = certforge_remove(cf, cf->oldest);
-		/*
-		 * Only the thread whose leaf the cache keeps writes it, so
-		 * that the file holds the leaf clients were shown.
-		 */
-		store = disk;
 	}
 	pthread_mutex_unlock(&cf->lock);
 	/* Frees an evicted entry (and its ctx) outside the lock. */
 	forged_unref(drop);
-	if (store && certforge_file_store(cf, f) == 0) {
-		/*
-		 * Counted once written, not before: a file is then always
-		 * removed after it was written, never before, so the
-		 * directory holds no more than max of them.
-		 */
-		pthread_mutex_lock(&cf->lock);
-		nvictims = certforge_files_push(cf, f->id, victims);
-		pthread_mutex_unlock(&cf->lock);
-		certforge_file_prune(cf, victims, nvictims);
-	}
+	/*
+	 * Only the thread whose leaf the cache keeps has it written, so
+	 * that the file holds the leaf clients were shown.
+	 */
+	if (store)
+		certforge_queue(cf, f);
 	return f;
 }
 
@@ -1385,6 +1766,67 @@ certforge_files(const struct certforge *cf)
 	return atomic_load(&cf->nfiles);
 }
 
+size_t
+certforge_file_reads(const struct certforge *cf)
+{
+	return atomic_load(&cf->file_reads);
+}
+
+size_t
+certforge_stores_dropped(const struct certforge *cf)
+{
+	return atomic_load(&cf->dropped);
+}
+
+void
+certforge_flush(struct certforge *cf)
+{
+	pthread_mutex_lock(&cf->qlock);
+	while (cf->started && !cf->stop &&
+	    (cf->busy || (cf->qlen > 0 && !cf->held)))
+		pthread_cond_wait(&cf->qidle, &cf->qlock);
+	pthread_mutex_unlock(&cf->qlock);
+}
+
+void
+certforge_hold_writer(struct certforge *cf, bool hold)
+{
+	pthread_mutex_lock(&cf->qlock);
+	cf->held = hold;
+	pthread_cond_broadcast(&cf->qwork);
+	pthread_cond_broadcast(&cf->qidle);
+	pthread_mutex_unlock(&cf->qlock);
+}
+
+/*
+ * Stops the writer: it finishes the file it is writing, if any; the
+ * leaves still queued are dropped and counted, not written, since this
+ * may run on a worker (see certforge_free()).
+ */
+static void
+certforge_writer_stop(struct certforge *cf)
+{
+	size_t n;
+
+	pthread_mutex_lock(&cf->qlock);
+	cf->stop = true;
+	pthread_cond_broadcast(&cf->qwork);
+	pthread_mutex_unlock(&cf->qlock);
+	if (cf->started)
+		pthread_join(cf->writer, NULL);
+	cf->started = false;
+	if ((n = cf->qlen) == 0)
+		return;
+	for (; cf->qlen > 0; cf->qlen--) {
+		X509_free(cf->queue[cf->qhead].cert);
+		cf->qhead = (cf->qhead + 1) % CERTFORGE_QUEUE_MAX;
+	}
+	atomic_fetch_add(&cf->dropped, n);
+	log_info("certificate cache %s: %zu forged certificate%s not written "
+	    "before the configuration ended; forged again when needed",
+	    cf->dir, n, n == 1 ? "" : "s");
+}
+
 void
 certforge_free(struct certforge *cf)
 {
@@ -1392,6 +1834,8 @@ certforge_free(struct certforge *cf)
 
 	if (cf == NULL)
 		return;
+	if (cf->queue != NULL)
+		certforge_writer_stop(cf);
 	if (cf->bucket != NULL)
 		while (cf->oldest != NULL)
 			forged_unref(certforge_remove(cf, cf->oldest));
@@ -1402,10 +1846,15 @@ certforge_free(struct certforge *cf)
 	X509_NAME_free(cf->issuer);
 	EVP_PKEY_free(cf->ca_key);
 	X509_free(cf->ca_cert);
-	free(cf->files);
+	free(cf->queue);
+	free(cf->fnode);
+	free(cf->fbucket);
 	if (cf->dir_fd != -1)
 		close(cf->dir_fd);
 	free(cf->dir);
+	pthread_cond_destroy(&cf->qidle);
+	pthread_cond_destroy(&cf->qwork);
+	pthread_mutex_destroy(&cf->qlock);
 	pthread_mutex_destroy(&cf->lock);
 	free(cf);
 }

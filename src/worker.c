@@ -1,6 +1,8 @@
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,20 @@
 #include "tls.h"
 #include "upstream.h"
 #include "worker.h"
+
+/* Whether dir is right in state_dir, which does not exist yet. */
+static bool
+runconf_in_unmade_state_dir(const struct config *cfg, const char *dir)
+{
+	size_t n = strlen(cfg->state_dir);
+	struct stat st;
+
+	while (n > 1 && cfg->state_dir[n - 1] == '/')
+		n--;
+	return strncmp(dir, cfg->state_dir, n) == 0 && dir[n] == '/' &&
+	    dir[n + 1] != '\0' && strchr(dir + n + 1, '/') == NULL &&
+	    stat(cfg->state_dir, &st) == -1 && errno == ENOENT;
+}
 
 struct runconf *
 runconf_new(const struct config *cfg, struct policy *policy,
@@ -49,11 +65,13 @@ runconf_new(const struct config *cfg, struct policy *policy,
 		/*
 		 * Generation 0 is wardend -t: the cache directory is only
 		 * checked, never created (nor its leaf key), since -t may
-		 * run as another user, or before the state directory exists.
+		 * run as another user; one right in a state directory that
+		 * is not made yet is left for the start, which makes both.
 		 */
 		dir = cfg->tls_cert_cache_dir[0] != '\0' ?
 		    cfg->tls_cert_cache_dir : NULL;
 		if ((dir != NULL && generation == 0 &&
+		    !runconf_in_unmade_state_dir(cfg, dir) &&
 		    certforge_check_dir(dir, &sub) == -1) ||
 		    (rc->cf = certforge_new(rc->ca, 10000, generation == 0 ?
 		    NULL : dir, &sub)) == NULL) {

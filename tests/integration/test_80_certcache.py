@@ -97,6 +97,16 @@ def _cert_files(cache):
     return sorted(f for f in os.listdir(cache) if f.endswith(".crt"))
 
 
+def _file_fp(path):
+    """The SHA-256 of the certificate in path, None while it holds none
+    (wardend's writer thread writes the files a little later)."""
+    try:
+        with open(path) as f:
+            return _fp_pem(f.read())
+    except (OSError, ValueError):
+        return None
+
+
 def _restart(w):
     problems = w.stop()
     check_eq(problems, [], "stopping wardend")
@@ -127,7 +137,8 @@ def test_certcache_same_leaf_after_restart_and_reload(env):
     check_eq(stat.S_IMODE(os.lstat(cache).st_mode), 0o700, "mode of the cache directory")
     key = os.path.join(cache, "leaf.key")
     check_eq(stat.S_IMODE(os.lstat(key).st_mode), 0o600, "mode of leaf.key")
-    files = _cert_files(cache)
+    files = wait_until(lambda: _cert_files(cache), 10, 0.05,
+                       "the forged certificate written to the cache directory")
     check_eq(len(files), 1, "certificate files after one inspected site: %r" % files)
     check(re.fullmatch(r"[0-9a-f]{64}\.crt", files[0]), "file name: %r" % files[0])
     with open(os.path.join(cache, files[0])) as f:
@@ -160,8 +171,9 @@ def test_certcache_same_leaf_after_restart_and_reload(env):
     fresh, out = _leaf(n, w, ca)
     check("HTTP/1.1 200 OK" in out, "a fetch after the file was damaged: " + out[-300:])
     check(fresh != first, "a damaged file was used")
-    with open(os.path.join(cache, files[0])) as f:
-        check_eq(_fp_pem(f.read()), fresh, "the damaged file replaced by the new certificate")
+    wait_until(lambda: _file_fp(os.path.join(cache, files[0])) == fresh, 10, 0.05,
+               "the damaged file replaced by the new certificate")
+    check_eq(_cert_files(cache), files, "certificate files after the damaged one was replaced")
 
 
 @timeout(120)
@@ -198,6 +210,15 @@ def test_certcache_world_writable_refused(env):
     check_eq(os.listdir(cache), [], "wardend -t wrote into a refused directory")
 
 
+def test_certcache_missing_parent_refused(env):
+    """A missing directory is made at start, but only in a parent that
+    exists: wardend -t says so rather than OK."""
+    parent = env.path("state/missing")
+    cache = os.path.join(parent, "certcache")
+    _check_refused(env, cache, "cannot be created: %s: No such file or directory" % parent)
+    check(not os.path.exists(parent), "wardend -t created the parent directory")
+
+
 def test_certcache_symlink_refused(env):
     real = env.path("state/real")
     os.makedirs(real, 0o700)
@@ -220,3 +241,23 @@ def test_certcache_check_creates_nothing(env):
     rc, err = check_config(env.exe, w.conf_path)
     check_eq(rc, 0, "wardend -t with a good cache directory: " + err)
     check_eq(os.listdir(cache), [], "wardend -t wrote into the cache directory")
+
+
+def test_certcache_in_unmade_state_dir_checks_ok(env):
+    """Before the first start, a cache directory right in a state
+    directory that does not exist yet is fine for wardend -t (the start
+    makes both); one a level deeper is not (nothing makes its parent)."""
+    _ca(env)
+    fresh = env.path("fresh-state")
+    keys = _keys(env, os.path.join(fresh, "certcache"))
+    keys.update({"state_dir": fresh, "tls_ca_dir": env.path("state/ca")})
+    w = env.wardend(keys=keys, start=False)
+    w.write_conf()
+    rc, err = check_config(env.exe, w.conf_path)
+    check_eq(rc, 0, "wardend -t with the cache in a state directory to be made: " + err)
+    check(not os.path.exists(fresh), "wardend -t made the state directory")
+    keys["tls_cert_cache_dir"] = os.path.join(fresh, "deeper", "certcache")
+    w = env.wardend(keys=keys, start=False)
+    w.write_conf()
+    rc, err = check_config(env.exe, w.conf_path)
+    check(rc != 0, "wardend -t accepted a cache directory whose parent nothing makes")

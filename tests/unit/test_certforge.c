@@ -1,6 +1,8 @@
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
@@ -41,6 +43,29 @@ static EVP_PKEY		*up_key;	/* the throwaway upstream CA's */
 static X509_NAME	*up_issuer;
 static long		up_serial;
 static atomic_int	ctx_freed;
+/* The file read() fails on with EIO (fail_ino 0: none), below. */
+static atomic_ulong	fail_ino;
+static dev_t		fail_dev;
+
+/*
+ * read(2) for the whole test program (this definition takes the place
+ * of libc's, for libwarden too): an I/O error, as a failing disk gives,
+ * for the file fail_ino names, so that a transient failure can be told
+ * from a damaged file; any other read goes to the kernel as it is.
+ */
+ssize_t
+read(int fd, void *buf, size_t len)
+{
+	struct stat st;
+	unsigned long ino = atomic_load(&fail_ino);
+
+	if (ino != 0 && fstat(fd, &st) == 0 && st.st_ino == ino &&
+	    st.st_dev == fail_dev) {
+		errno = EIO;
+		return -1;
+	}
+	return (ssize_t)syscall(SYS_read, fd, buf, len);
+}
 
 static int
 rm_one(const char *path, const struct stat *st WD_UNUSED, int flag WD_UNUSED,
@@ -938,36 +963,61 @@ count_files(const char *dir)
 }
 
 /*
- * Where a forge on ca keeps up's leaf, as certforge.h says: the hex of
- * SHA-256 over the CA's fingerprint and the SHA-256 of up's DER.
+ * Where a forge of format version (1: the first, which did not say) on
+ * ca keeps up's leaf: the hex of SHA-256 over version (4 octets, big
+ * endian, from 2 on), the CA's fingerprint and the SHA-256 of up's DER.
  */
 static void
-leaf_path(char *out, size_t len, const char *dir, const struct ca *ca,
-    const X509 *up)
+leaf_path_v(char *out, size_t len, const char *dir, const struct ca *ca,
+    const X509 *up, unsigned int version)
 {
-	unsigned char buf[64], id[32];
+	unsigned char buf[68], id[32], *p = buf;
 	char name[80];
 	unsigned int n;
 	int i;
 
-	CU_ASSERT_EQUAL(X509_digest(ca_cert(ca), EVP_sha256(), buf, &n), 1);
-	CU_ASSERT_EQUAL(X509_digest(up, EVP_sha256(), buf + 32, &n), 1);
-	CU_ASSERT_EQUAL(EVP_Digest(buf, sizeof(buf), id, &n, EVP_sha256(),
-	    NULL), 1);
+	if (version > 1) {
+		buf[0] = (unsigned char)(version >> 24);
+		buf[1] = (unsigned char)(version >> 16);
+		buf[2] = (unsigned char)(version >> 8);
+		buf[3] = (unsigned char)version;
+		p += 4;
+	}
+	CU_ASSERT_EQUAL(X509_digest(ca_cert(ca), EVP_sha256(), p, &n), 1);
+	CU_ASSERT_EQUAL(X509_digest(up, EVP_sha256(), p + 32, &n), 1);
+	CU_ASSERT_EQUAL(EVP_Digest(buf, (size_t)(p + 64 - buf), id, &n,
+	    EVP_sha256(), NULL), 1);
 	for (i = 0; i < 32; i++)
 		snprintf(name + 2 * i, 3, "%02x", id[i]);
 	snprintf(name + 64, sizeof(name) - 64, ".crt");
 	join(out, len, dir, name);
 }
 
+/* Where a forge on ca keeps up's leaf, as certforge.h says. */
+static void
+leaf_path(char *out, size_t len, const char *dir, const struct ca *ca,
+    const X509 *up)
+{
+	leaf_path_v(out, len, dir, ca, up, CERTFORGE_FORMAT);
+}
+
+/* The leaf in path; NULL if it is none, or not a regular file. */
 static X509 *
 read_cert(const char *path)
 {
-	FILE *fp = fopen(path, "r");
+	struct stat st;
+	FILE *fp;
 	X509 *x;
+	int fd;
 
-	if (fp == NULL)
+	/* A FIFO left in place would block a plain fopen() for ever. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1)
 		return NULL;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (fp = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return NULL;
+	}
 	x = PEM_read_X509(fp, NULL, NULL, NULL);
 	fclose(fp);
 	return x;
@@ -1011,20 +1061,26 @@ write_key(const char *path, EVP_PKEY *key)
 }
 
 /*
- * Puts in up's file a leaf as a forge would make it, but with subject
- * subj (NULL: up's), key pub, valid from now + nb to now + na, signed by
- * signer. Returns it (X509_free() it).
+ * Writes at path a leaf as a forge would make it, but with subject subj
+ * (NULL: up's), key pub, valid from now + nb to now + na, signed by
+ * signer, and the extensions of a leaf the forge makes for up now, the
+ * subjectAltName replaced by san when set (openssl.cnf syntax, not
+ * critical), and only that when !exts. Returns it (X509_free() it).
  */
 static X509 *
-plant(const struct fx *fx, const char *cdir, const X509 *up,
-    const X509 *subj, EVP_PKEY *pub, EVP_PKEY *signer, long nb, long na)
+plant_at(const struct fx *fx, const char *path, const X509 *up,
+    const X509 *subj, EVP_PKEY *pub, EVP_PKEY *signer, long nb, long na,
+    const char *san, bool exts)
 {
-	char path[256];
 	time_t now = time(NULL);
-	X509 *x = X509_new();
+	X509 *x = X509_new(), *tmpl;
+	X509_EXTENSION *ext;
 	FILE *fp;
+	int i;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	tmpl = certforge_leaf(fx->cf, up, now, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tmpl);
 	CU_ASSERT_EQUAL(X509_set_version(x, X509_VERSION_3), 1);
 	CU_ASSERT_EQUAL(ASN1_INTEGER_set(X509_get_serialNumber(x),
 	    ++up_serial), 1);
@@ -1037,8 +1093,20 @@ plant(const struct fx *fx, const char *cdir, const X509 *up,
 	CU_ASSERT_PTR_NOT_NULL(X509_time_adj(X509_getm_notAfter(x), na,
 	    &now));
 	CU_ASSERT_EQUAL(X509_set_pubkey(x, pub), 1);
+	/* The forge's order: its subjectAltName first. */
+	for (i = 0; i < X509_get_ext_count(tmpl); i++) {
+		if (i == 0 && san != NULL) {
+			ext = X509V3_EXT_nconf_nid(NULL, NULL,
+			    NID_subject_alt_name, san);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(ext);
+			CU_ASSERT_EQUAL(X509_add_ext(x, ext, -1), 1);
+			X509_EXTENSION_free(ext);
+		} else if (i == 0 || exts)
+			CU_ASSERT_EQUAL(X509_add_ext(x, X509_get_ext(tmpl, i),
+			    -1), 1);
+	}
+	X509_free(tmpl);
 	CU_ASSERT(X509_sign(x, signer, EVP_sha256()) > 0);
-	leaf_path(path, sizeof(path), cdir, fx->ca, up);
 	fp = fopen(path, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
 	CU_ASSERT_EQUAL(PEM_write_X509(fp, x), 1);
@@ -1046,7 +1114,21 @@ plant(const struct fx *fx, const char *cdir, const X509 *up,
 	return x;
 }
 
-/* The leaf forge gives for up at now (a new reference). */
+/* The same, as up's file in cdir, with the forge's extensions. */
+static X509 *
+plant(const struct fx *fx, const char *cdir, const X509 *up,
+    const X509 *subj, EVP_PKEY *pub, EVP_PKEY *signer, long nb, long na)
+{
+	char path[256];
+
+	leaf_path(path, sizeof(path), cdir, fx->ca, up);
+	return plant_at(fx, path, up, subj, pub, signer, nb, na, NULL, true);
+}
+
+/*
+ * The leaf forge gives for up at now (a new reference), once the writer
+ * has written what it queued.
+ */
 static X509 *
 got(struct certforge *cf, const X509 *up, time_t now)
 {
@@ -1057,7 +1139,26 @@ got(struct certforge *cf, const X509 *up, time_t now)
 	x = forged_cert(f);
 	X509_up_ref(x);
 	forged_unref(f);
+	certforge_flush(cf);
 	return x;
+}
+
+/* Asks for up's leaf, not waiting for the writer. */
+static void
+get_only(struct certforge *cf, const X509 *up)
+{
+	struct forged *f = certforge_get(cf, up, time(NULL), &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	forged_unref(f);
+}
+
+static bool
+exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
 }
 
 static void
@@ -1206,6 +1307,37 @@ test_certforge_check_dir_changes_nothing(void)
 	fx_free(&fx);
 }
 
+/* A missing directory passes the check only if it can be made. */
+static void
+test_certforge_check_dir_parent(void)
+{
+	struct fx fx = fx_new(0);
+	char cdir[160], parent[128];
+
+	snprintf(parent, sizeof(parent), "%s/no", dirs[ndirs - 1]);
+	snprintf(cdir, sizeof(cdir), "%s/cache", parent);
+	CU_ASSERT_EQUAL(certforge_check_dir(cdir, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot be created"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, parent));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "No such file or directory"));
+	CU_ASSERT_FALSE(exists(parent));
+	/* A parent that is a file. */
+	write_file(parent, "x", 1);
+	CU_ASSERT_EQUAL(certforge_check_dir(cdir, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not a directory"));
+	CU_ASSERT_EQUAL(unlink(parent), 0);
+	/* One we may not write in: only a user other than root is kept out. */
+	CU_ASSERT_EQUAL_FATAL(mkdir(parent, 0500), 0);
+	if (geteuid() != 0) {
+		CU_ASSERT_EQUAL(certforge_check_dir(cdir, &err), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not writable"));
+	}
+	CU_ASSERT_EQUAL(chmod(parent, 0700), 0);
+	CU_ASSERT_EQUAL(certforge_check_dir(cdir, &err), 0);
+	CU_ASSERT_FALSE(exists(cdir));
+	fx_free(&fx);
+}
+
 static void
 test_certforge_key_kept_across_restarts(void)
 {
@@ -1311,6 +1443,53 @@ test_certforge_key_open_to_others_replaced(void)
 	CU_ASSERT_EQUAL(chmod(path, 0644), 0);
 	check_key_replaced(&fx, cdir, old);
 	EVP_PKEY_free(old);
+	fx_free(&fx);
+}
+
+/*
+ * A key that cannot be read now (the disk fails) is not a bad key: the
+ * forge is refused, the key left alone, and used once it reads again.
+ */
+static void
+test_certforge_key_read_error_kept(void)
+{
+	char cdir[128], path[256];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up = origin("a.example"), *leaf;
+	EVP_PKEY *old = read_key(cdir), *key;
+	struct stat st1, st2;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(old);
+	join(path, sizeof(path), cdir, CERTFORGE_KEY_FILE);
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st1), 0);
+	certforge_free(fx.cf);
+	fail_dev = st1.st_dev;
+	atomic_store(&fail_ino, (unsigned long)st1.st_ino);
+	fx.cf = certforge_new(fx.ca, 4, cdir, &err);
+	atomic_store(&fail_ino, 0);
+	CU_ASSERT_PTR_NULL(fx.cf);
+	certforge_free(fx.cf);
+	if (strstr(err.msg, "Input/output error") == NULL)
+		printf("\n  got: %s\n", err.msg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot read"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, path));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "Input/output error"));
+	/* Not replaced, not rewritten. */
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st2), 0);
+	CU_ASSERT_EQUAL(st1.st_ino, st2.st_ino);
+	CU_ASSERT_EQUAL(st1.st_mtim.tv_sec, st2.st_mtim.tv_sec);
+	CU_ASSERT_EQUAL(st1.st_mtim.tv_nsec, st2.st_mtim.tv_nsec);
+	key = read_key(cdir);
+	CU_ASSERT_EQUAL(EVP_PKEY_eq(key, old), 1);
+	/* The disk reads again: the same key. */
+	fx.cf = certforge_new(fx.ca, 4, cdir, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fx.cf);
+	leaf = got(fx.cf, up, time(NULL));
+	CU_ASSERT_EQUAL(EVP_PKEY_eq(X509_get0_pubkey(leaf), old), 1);
+	X509_free(leaf);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(old);
+	X509_free(up);
 	fx_free(&fx);
 }
 
@@ -1601,6 +1780,79 @@ test_certforge_file_other_subject(void)
 }
 
 static void
+test_certforge_file_other_san(void)
+{
+	char cdir[128], path[256];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up = origin("a.example"), *bad;
+	EVP_PKEY *key = read_key(cdir);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	/* What an older forge might have copied: one name more. */
+	leaf_path(path, sizeof(path), cdir, fx.ca, up);
+	bad = plant_at(&fx, path, up, NULL, key, ca_key(fx.ca), -30 * 60, DAY,
+	    "DNS:a.example,DNS:evil.example", true);
+	check_file_refused(&fx, cdir, up, bad, time(NULL));
+	X509_free(bad);
+	EVP_PKEY_free(key);
+	X509_free(up);
+	fx_free(&fx);
+}
+
+static void
+test_certforge_file_other_extensions(void)
+{
+	char cdir[128], path[256];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up = origin("a.example"), *bad;
+	EVP_PKEY *key = read_key(cdir);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	/* The right names, but none of the forge's other extensions. */
+	leaf_path(path, sizeof(path), cdir, fx.ca, up);
+	bad = plant_at(&fx, path, up, NULL, key, ca_key(fx.ca), -30 * 60, DAY,
+	    NULL, false);
+	check_file_refused(&fx, cdir, up, bad, time(NULL));
+	X509_free(bad);
+	EVP_PKEY_free(key);
+	X509_free(up);
+	fx_free(&fx);
+}
+
+/*
+ * A file named as a forge of the first format named it (no version in
+ * the key) is another key's: never read, even when it would pass.
+ */
+static void
+test_certforge_file_format_in_name(void)
+{
+	char cdir[128], old[256], path[256];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up = origin("a.example"), *stale, *leaf;
+	EVP_PKEY *key = read_key(cdir);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	CU_ASSERT(CERTFORGE_FORMAT >= 2);
+	leaf_path_v(old, sizeof(old), cdir, fx.ca, up, 1);
+	leaf_path(path, sizeof(path), cdir, fx.ca, up);
+	CU_ASSERT_STRING_NOT_EQUAL(old, path);
+	stale = plant_at(&fx, old, up, NULL, key, ca_key(fx.ca), -30 * 60, DAY,
+	    NULL, true);
+	fx_restart(&fx, 4, cdir);
+	CU_ASSERT_EQUAL(certforge_files(fx.cf), 1);
+	leaf = got(fx.cf, up, time(NULL));
+	CU_ASSERT_NOT_EQUAL(X509_cmp(leaf, stale), 0);
+	CU_ASSERT_EQUAL(certforge_file_reads(fx.cf), 0);
+	CU_ASSERT_TRUE(exists(path));
+	CU_ASSERT_EQUAL(certforge_files(fx.cf), 2);
+	X509_free(leaf);
+	X509_free(stale);
+	EVP_PKEY_free(key);
+	X509_free(up);
+	fx_free(&fx);
+}
+
+static void
 test_certforge_file_fifo_not_read(void)
 {
 	char cdir[128], path[256];
@@ -1699,6 +1951,168 @@ test_certforge_files_pruned_at_start(void)
 	CU_ASSERT_EQUAL(stat(path, &st), -1);
 	for (i = 0; i < 6; i++)
 		X509_free(up[i]);
+	fx_free(&fx);
+}
+
+/*
+ * A leaf written again (its file was refused) is counted once, as the
+ * newest: pruning then removes the oldest other file, not the new one.
+ */
+static void
+test_certforge_files_rewritten_once(void)
+{
+	char cdir[128], path[256], host[64];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	struct timespec ts[2];
+	X509 *up[5], *leaf;
+	time_t now = time(NULL);
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(host, sizeof(host), "h%d.example", i);
+		up[i] = origin(host);
+	}
+	/* h0, h1, h2 written an hour apart, h0 the oldest. */
+	for (i = 0; i < 3; i++) {
+		leaf = got(fx.cf, up[i], now);
+		X509_free(leaf);
+		leaf_path(path, sizeof(path), cdir, fx.ca, up[i]);
+		ts[0].tv_sec = ts[1].tv_sec = now - (3 - i) * 3600;
+		ts[0].tv_nsec = ts[1].tv_nsec = 0;
+		CU_ASSERT_EQUAL(utimensat(AT_FDCWD, path, ts, 0), 0);
+	}
+	fx_restart(&fx, 4, cdir);
+	/* h0's file is damaged: read, refused, forged and written again. */
+	leaf_path(path, sizeof(path), cdir, fx.ca, up[0]);
+	write_file(path, "junk", 4);
+	leaf = got(fx.cf, up[0], now);
+	X509_free(leaf);
+	CU_ASSERT_EQUAL(certforge_files(fx.cf), 3);
+	/* h3 fills the directory, h4 makes room: h1 goes, the oldest. */
+	leaf = got(fx.cf, up[3], now);
+	X509_free(leaf);
+	leaf = got(fx.cf, up[4], now);
+	X509_free(leaf);
+	CU_ASSERT_EQUAL(certforge_files(fx.cf), 4);
+	CU_ASSERT_EQUAL(count_files(cdir), 4);
+	for (i = 0; i < 5; i++) {
+		leaf_path(path, sizeof(path), cdir, fx.ca, up[i]);
+		CU_ASSERT_EQUAL(exists(path), i != 1);
+		X509_free(up[i]);
+	}
+	fx_free(&fx);
+}
+
+/*
+ * A miss on an id the forge does not know is there opens no file: not
+ * even one put there behind its back (by another forge, or by hand).
+ */
+static void
+test_certforge_files_unknown_not_opened(void)
+{
+	char cdir[128];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *a = origin("a.example"), *b = origin("b.example");
+	X509 *c = origin("c.example"), *planted, *leaf, *first;
+	EVP_PKEY *key = read_key(cdir);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	/* After the scan: a file that would pass, unknown to the forge. */
+	planted = plant(&fx, cdir, a, NULL, key, ca_key(fx.ca), -30 * 60, DAY);
+	leaf = got(fx.cf, a, time(NULL));
+	CU_ASSERT_NOT_EQUAL(X509_cmp(leaf, planted), 0);
+	CU_ASSERT_EQUAL(certforge_file_reads(fx.cf), 0);
+	X509_free(leaf);
+	/* Known files are read: one, for b, after a restart. */
+	first = got(fx.cf, b, time(NULL));
+	CU_ASSERT_EQUAL(certforge_file_reads(fx.cf), 0);
+	fx_restart(&fx, 4, cdir);
+	leaf = got(fx.cf, b, time(NULL));
+	CU_ASSERT_EQUAL(X509_cmp(leaf, first), 0);
+	CU_ASSERT_EQUAL(certforge_file_reads(fx.cf), 1);
+	X509_free(leaf);
+	/* And c, never written, is forged without a look. */
+	leaf = got(fx.cf, c, time(NULL));
+	CU_ASSERT_EQUAL(certforge_file_reads(fx.cf), 1);
+	X509_free(leaf);
+	X509_free(first);
+	X509_free(planted);
+	EVP_PKEY_free(key);
+	X509_free(a);
+	X509_free(b);
+	X509_free(c);
+	fx_free(&fx);
+}
+
+/* The caller's thread does not write: the writer does, later. */
+static void
+test_certforge_files_written_by_writer(void)
+{
+	char cdir[128], path[256];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up = origin("a.example");
+
+	leaf_path(path, sizeof(path), cdir, fx.ca, up);
+	certforge_hold_writer(fx.cf, true);
+	get_only(fx.cf, up);
+	certforge_flush(fx.cf);		/* returns at once: held */
+	CU_ASSERT_FALSE(exists(path));
+	CU_ASSERT_EQUAL(certforge_files(fx.cf), 0);
+	certforge_hold_writer(fx.cf, false);
+	certforge_flush(fx.cf);
+	CU_ASSERT_TRUE(exists(path));
+	CU_ASSERT_EQUAL(certforge_files(fx.cf), 1);
+	CU_ASSERT_EQUAL(certforge_stores_dropped(fx.cf), 0);
+	X509_free(up);
+	fx_free(&fx);
+}
+
+/* A full queue drops (and counts) what does not fit; nothing waits. */
+static void
+test_certforge_files_queue_full(void)
+{
+	char cdir[128], host[64];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up;
+	int i;
+
+	certforge_hold_writer(fx.cf, true);
+	for (i = 0; i < CERTFORGE_QUEUE_MAX + 3; i++) {
+		snprintf(host, sizeof(host), "h%d.example", i);
+		up = origin(host);
+		get_only(fx.cf, up);
+		X509_free(up);
+	}
+	CU_ASSERT_EQUAL(certforge_stores_dropped(fx.cf), 3);
+	CU_ASSERT_EQUAL(count_files(cdir), 0);
+	certforge_hold_writer(fx.cf, false);
+	certforge_flush(fx.cf);
+	/* All queued were written, within the bound. */
+	CU_ASSERT_EQUAL(certforge_files(fx.cf), 4);
+	CU_ASSERT_EQUAL(count_files(cdir), 4);
+	CU_ASSERT_EQUAL(certforge_stores_dropped(fx.cf), 3);
+	fx_free(&fx);
+}
+
+/* Freeing the forge does not wait for its queue: that is dropped. */
+static void
+test_certforge_files_free_drops_queue(void)
+{
+	char cdir[128], host[64];
+	struct fx fx = fx_dir(4, cdir, sizeof(cdir));
+	X509 *up;
+	int i;
+
+	certforge_hold_writer(fx.cf, true);
+	for (i = 0; i < 3; i++) {
+		snprintf(host, sizeof(host), "h%d.example", i);
+		up = origin(host);
+		get_only(fx.cf, up);
+		X509_free(up);
+	}
+	certforge_free(fx.cf);
+	fx.cf = NULL;
+	CU_ASSERT_EQUAL(count_files(cdir), 0);
 	fx_free(&fx);
 }
 
@@ -1854,6 +2268,7 @@ test_certforge_threads_dir(void)
 		pthread_join(w[i].tid, NULL);
 		failures += w[i].failures;
 	}
+	certforge_flush(fx.cf);
 	CU_ASSERT_EQUAL(failures, 0);
 	CU_ASSERT(certforge_files(fx.cf) <= 4);
 	CU_ASSERT(count_files(cdir) <= 4);
@@ -1908,6 +2323,8 @@ static CU_TestInfo cu_tests[] = {
 	{ "dir: not ours refused", test_certforge_dir_not_ours },
 	{ "dir: check changes nothing",
 	    test_certforge_check_dir_changes_nothing },
+	{ "dir: check wants a parent to make it in",
+	    test_certforge_check_dir_parent },
 	{ "key: kept across restarts",
 	    test_certforge_key_kept_across_restarts },
 	{ "key: garbage replaced", test_certforge_key_garbage_replaced },
@@ -1917,6 +2334,7 @@ static CU_TestInfo cu_tests[] = {
 	    test_certforge_key_open_to_others_replaced },
 	{ "key: symbolic link not followed",
 	    test_certforge_key_symlink_not_followed },
+	{ "key: kept on a read error", test_certforge_key_read_error_kept },
 	{ "file: leaf written", test_certforge_leaf_written },
 	{ "file: leaf survives a restart",
 	    test_certforge_leaf_survives_restart },
@@ -1930,9 +2348,22 @@ static CU_TestInfo cu_tests[] = {
 	{ "file: expired", test_certforge_file_expired },
 	{ "file: beyond the upstream's", test_certforge_file_beyond_upstream },
 	{ "file: another subject", test_certforge_file_other_subject },
+	{ "file: another subjectAltName", test_certforge_file_other_san },
+	{ "file: other extensions", test_certforge_file_other_extensions },
+	{ "file: format version in the name",
+	    test_certforge_file_format_in_name },
 	{ "file: a FIFO is not read", test_certforge_file_fifo_not_read },
 	{ "files: bounded", test_certforge_files_bounded },
 	{ "files: pruned at start", test_certforge_files_pruned_at_start },
+	{ "files: rewritten one counted once",
+	    test_certforge_files_rewritten_once },
+	{ "files: unknown id opens nothing",
+	    test_certforge_files_unknown_not_opened },
+	{ "files: written by the writer",
+	    test_certforge_files_written_by_writer },
+	{ "files: queue full, dropped", test_certforge_files_queue_full },
+	{ "files: free drops the queue",
+	    test_certforge_files_free_drops_queue },
 	{ "files: another CA, same directory", test_certforge_files_other_ca },
 	{ "files: none with no cache",
 	    test_certforge_files_none_without_cache },
