@@ -1688,7 +1688,13 @@ test_filter_misses_skip_sqlite(void)
 	CU_ASSERT_EQUAL(b.queries - a.queries + b.filtered - a.filtered,
 	    200 * 8);
 	CU_ASSERT(b.queries - a.queries >= 200);
-	CU_ASSERT(b.queries - a.queries - 200 < 200 * 7 / 20);
+	/*
+	 * The three suffixes and "h/" are the same four keys every time:
+	 * should the filter (seeded at random by each import) let one of
+	 * them through, that is 200 queries (a few runs in a hundred). What
+	 * is checked is that the 600 cuts that differ are mostly ruled out.
+	 */
+	CU_ASSERT(b.queries - a.queries - 200 < 200 + 200 * 7 / 20);
 	catstore_close(cs);
 	catstore_close(old);
 	fix_done(&f);
