@@ -21,6 +21,7 @@
 #include <openssl/x509v3.h>
 
 #include "ca.h"
+#include "fileio.h"
 
 #define CA_ORG		"Warden local CA"
 /* Positive and at most 20 octets in DER (RFC 5280 4.1.2.2). */
@@ -87,23 +88,6 @@ ca_time_str(const ASN1_TIME *t, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
-static int
-ca_write_all(int fd, const unsigned char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Writes len bytes into a new file beside path and puts its name in tmp.
  * mkostemp() opens it O_CREAT|O_EXCL with mode 0600 (POSIX), so a key is
@@ -125,7 +109,7 @@ ca_write_tmp(const char *path, const void *buf, size_t len, mode_t mode,
 		tmp[0] = '\0';
 		return -1;
 	}
-	if (fchmod(fd, mode) == -1 || ca_write_all(fd, buf, len) == -1 ||
+	if (fchmod(fd, mode) == -1 || fileio_write_all(fd, buf, len) == -1 ||
 	    fsync(fd) == -1) {
 		werr_set(err, "cannot write %s: %s", tmp, strerror(errno));
 		close(fd);

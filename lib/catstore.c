@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "catstore.h"
+#include "fileio.h"
 #include "log.h"
 #include "urlnorm.h"
 #include "ut1src.h"
@@ -1313,23 +1314,6 @@ catstore_tmpfile(const char *dir, struct werr *err)
 	return fd;
 }
 
-static int
-catstore_write_all(int fd, const unsigned char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Sorts what is in memory and writes it out as a run. */
 static int
 catstore_sorter_spill(struct catstore_sorter *s, struct werr *err)
@@ -1349,14 +1333,14 @@ catstore_sorter_spill(struct catstore_sorter *s, struct werr *err)
 	for (i = 0; i < s->nrec; i++) {
 		n = CATSTORE_REC_HDR + catstore_rec_len(s->rec[i].rec);
 		if (w + n > CATSTORE_RUN_BUF) {
-			if (catstore_write_all(r->fd, s->wbuf, w) == -1)
+			if (fileio_write_all(r->fd, s->wbuf, w) == -1)
 				goto fail;
 			w = 0;
 		}
 		memcpy(s->wbuf + w, s->rec[i].rec, n);
 		w += n;
 	}
-	if (catstore_write_all(r->fd, s->wbuf, w) == -1 ||
+	if (fileio_write_all(r->fd, s->wbuf, w) == -1 ||
 	    lseek(r->fd, 0, SEEK_SET) == -1)
 		goto fail;
 	s->used = 0;

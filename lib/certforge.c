@@ -25,6 +25,7 @@
 
 #include "ca.h"
 #include "certforge.h"
+#include "fileio.h"
 #include "log.h"
 
 #define CERTFORGE_ID_LEN	32	/* SHA-256 */
@@ -343,23 +344,6 @@ fail:
 	return rc;
 }
 
-static int
-certforge_write_all(int fd, const unsigned char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Writes len bytes as name in the cache directory: into a new file
  * beside it (created exclusively with mode, never through a link), then
@@ -397,7 +381,7 @@ certforge_write(struct certforge *cf, const char *name, const void *buf,
 		return werr_set(err, "cannot create a temporary file in %s: "
 		    "%s", cf->dir, strerror(EEXIST));
 	/* Exactly mode, whatever the umask. */
-	if (fchmod(fd, mode) == -1 || certforge_write_all(fd, buf,
+	if (fchmod(fd, mode) == -1 || fileio_write_all(fd, buf,
 	    len) == -1 || (sync && fsync(fd) == -1)) {
 		werr_set(err, "cannot write %s/%s: %s", cf->dir, tmp,
 		    strerror(errno));

@@ -1,4 +1,3 @@
-#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -8,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "logwriter.h"
 
@@ -61,19 +61,8 @@ lw_open(const char *path)
 static void
 lw_write_all(int fd, const char *buf, size_t len)
 {
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			log_warn("access log write failed");
-			return;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
+	if (fileio_write_all(fd, buf, len) == -1)
+		log_warn("access log write failed");
 }
 
 static void

@@ -240,6 +240,25 @@ txn_part(struct txn *t, struct evbuffer *out)
 	return t->part != NULL ? t->part : out;
 }
 
+/*
+ * One chunk (RFC 9112 section 7.1) of len bytes to out: from data, or,
+ * when data is NULL, moved from src.
+ */
+static void
+txn_send_chunk(struct txn *t, struct evbuffer *out, bool tls,
+    const void *data, struct evbuffer *src, size_t len)
+{
+	struct evbuffer *part = txn_part(t, out);
+
+	evbuffer_add_printf(part, "%zx\r\n", len);
+	if (data != NULL)
+		evbuffer_add(part, data, len);
+	else
+		evbuffer_remove_buffer(src, part, len);
+	evbuffer_add(part, "\r\n", 2);
+	txn_send(out, part, tls);
+}
+
 static const struct config *
 txn_cfg(struct txn *t)
 {
@@ -1695,15 +1714,11 @@ static void
 txn_req_body(void *arg, const char *data, size_t len)
 {
 	struct txn *t = arg;
-	struct evbuffer *up = bufferevent_get_output(t->up->bev), *out;
 
 	if (len == 0)
 		return;
-	out = txn_part(t, up);
-	evbuffer_add_printf(out, "%zx\r\n", len);
-	evbuffer_add(out, data, len);
-	evbuffer_add(out, "\r\n", 2);
-	txn_send(up, out, t->up->tls);
+	txn_send_chunk(t, bufferevent_get_output(t->up->bev), t->up->tls,
+	    data, NULL, len);
 	t->req_sent_any = true;
 }
 
@@ -1923,21 +1938,14 @@ static void
 txn_resp_body(void *arg, const char *data, size_t len)
 {
 	struct txn *t = arg;
-	struct evbuffer *out = t->relay_to, *part;
-
-	bool frame = t->resp_chunk_out && !t->holding;
+	struct evbuffer *out = t->relay_to;
 
 	if (len == 0)
 		return;
-	if (!frame) {
+	if (t->resp_chunk_out && !t->holding)
+		txn_send_chunk(t, out, t->s->bumped, data, NULL, len);
+	else
 		evbuffer_add(out, data, len);
-		return;
-	}
-	part = txn_part(t, out);
-	evbuffer_add_printf(part, "%zx\r\n", len);
-	evbuffer_add(part, data, len);
-	evbuffer_add(part, "\r\n", 2);
-	txn_send(out, part, t->s->bumped);
 }
 
 /*
@@ -2288,7 +2296,6 @@ txn_websocket(struct txn *t, struct http_msg *m)
 static int
 txn_relay_body(struct txn *t, struct evbuffer *in, struct evbuffer *out)
 {
-	struct evbuffer *part;
 	size_t n;
 	struct evbuffer_iovec v;
 	const char *why = NULL;
@@ -2317,15 +2324,11 @@ txn_relay_body(struct txn *t, struct evbuffer *in, struct evbuffer *out)
 			break;
 		case BODY_EOF:
 			n = evbuffer_get_length(in);
-			if (!frame) {
+			if (frame)
+				txn_send_chunk(t, out, t->s->bumped, NULL, in,
+				    n);
+			else
 				evbuffer_remove_buffer(in, out, n);
-				break;
-			}
-			part = txn_part(t, out);
-			evbuffer_add_printf(part, "%zx\r\n", n);
-			evbuffer_remove_buffer(in, part, n);
-			evbuffer_add(part, "\r\n", 2);
-			txn_send(out, part, t->s->bumped);
 			break;
 		case BODY_CHUNKED:
 			if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
