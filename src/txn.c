@@ -952,6 +952,27 @@ txn_peek_deny(struct txn *t, enum reason why, const char *rule)
 }
 
 /*
+ * The facts the TLS decisions judge a CONNECT to host by; url (len
+ * bytes) gets "https://host/".
+ */
+static void
+txn_tls_facts(struct txn *t, struct txn_facts *f, const char *host,
+    bool is_ip, char *url, size_t len)
+{
+	snprintf(url, len, "https://%s/", host);
+	memset(f, 0, sizeof(*f));
+	f->client = (const struct sockaddr *)&t->s->ss;
+	f->is_connect = true;
+	f->host = host;
+	f->host_is_ip = is_ip;
+	f->port = t->url.port;
+	f->url = url;
+	f->now = time(NULL);
+	f->cats = t->w->cats;
+	f->scratch = t->w->scratch;
+}
+
+/*
  * The policy for the server name a ClientHello carries, when it is not
  * the CONNECT's host: the request rules as for a CONNECT to that name.
  * Returns 0 to go on, 1 when the name is blocked (t->dec says why), -1
@@ -972,17 +993,7 @@ txn_peek_policy(struct txn *t, const char *sni)
 	}
 	if (strcmp(host, t->nhost) == 0)
 		return 0;
-	snprintf(url, sizeof(url), "https://%s/", host);
-	memset(&f, 0, sizeof(f));
-	f.client = (const struct sockaddr *)&t->s->ss;
-	f.is_connect = true;
-	f.host = host;
-	f.host_is_ip = is_ip;
-	f.port = t->url.port;
-	f.url = url;
-	f.now = time(NULL);
-	f.cats = t->w->cats;
-	f.scratch = t->w->scratch;
+	txn_tls_facts(t, &f, host, is_ip, url, sizeof(url));
 	if (policy_eval(t->rc->policy, &f, &t->dec, &err) == -1) {
 		log_warnx("txn %" PRIu64 " %s: policy check failed for %s: %s",
 		    t->id, t->s->addr, url, err.msg);
@@ -1006,17 +1017,7 @@ txn_peek_splice(struct txn *t, bool is_ip)
 	struct werr err;
 	int r;
 
-	snprintf(url, sizeof(url), "https://%s/", t->bump_host);
-	memset(&f, 0, sizeof(f));
-	f.client = (const struct sockaddr *)&t->s->ss;
-	f.is_connect = true;
-	f.host = t->bump_host;
-	f.host_is_ip = is_ip;
-	f.port = t->url.port;
-	f.url = url;
-	f.now = time(NULL);
-	f.cats = t->w->cats;
-	f.scratch = t->w->scratch;
+	txn_tls_facts(t, &f, t->bump_host, is_ip, url, sizeof(url));
 	r = policy_tls_splice(t->rc->policy, &f, rule, sizeof(rule), &err);
 	if (r == -1)
 		/* Decrypting is the side that still filters. */
@@ -1301,15 +1302,7 @@ txn_bump_start(struct txn *t)
 	char url[URLNORM_HOST_MAX + 16], rule[256];
 	struct txn_facts f;
 
-	snprintf(url, sizeof(url), "https://%s/", t->bump_host);
-	memset(&f, 0, sizeof(f));
-	f.client = (const struct sockaddr *)&t->s->ss;
-	f.is_connect = true;
-	f.host = t->bump_host;
-	f.port = t->url.port;
-	f.url = url;
-	f.now = time(NULL);
-	f.scratch = t->w->scratch;
+	txn_tls_facts(t, &f, t->bump_host, false, url, sizeof(url));
 	if (policy_tls_noverify(t->rc->policy, &f, rule, sizeof(rule)) == 1) {
 		t->bump_noverify = true;
 		log_info("txn %" PRIu64 " %s: %s: its certificate is not "
