@@ -17,8 +17,8 @@ const struct policy_entry *
 check_domain_match(const struct policy_list *l, const char *host, bool is_ip)
 {
 	const struct policy_entry *e, *found = NULL;
-	uint64_t h = POLICY_HASH_SEED;
-	size_t len, i;
+	uint64_t h = POLICY_HASH_SEED, hash[POLICY_CUTS_MAX];
+	size_t len, i, at[POLICY_CUTS_MAX], n = 0, k;
 
 	if (!l->has_domains || l->domains.n == 0)
 		return NULL;
@@ -28,13 +28,30 @@ check_domain_match(const struct policy_list *l, const char *host, bool is_ip)
 		    host, len);
 		return e != NULL && e->ip ? e : NULL;
 	}
-	/* Hashing from the right, each suffix's hash comes on the way. */
+	/*
+	 * Hashing from the right, each suffix's hash comes on the way. The
+	 * slots are asked for first and looked at after, so that the cache
+	 * misses of a big list overlap rather than follow one another.
+	 */
 	for (i = len; i > 0; i--) {
 		h = policy_hash_step(h, (unsigned char)host[i - 1]);
 		if (i - 1 > 0 && host[i - 2] != '.')
 			continue;
-		e = policy_set_find(&l->domains, h, host + i - 1, len - i + 1);
-		if (e != NULL && (!e->ip || i == 1))
+		if (n == POLICY_CUTS_MAX) {
+			e = policy_set_find(&l->domains, h, host + i - 1,
+			    len - i + 1);
+			if (e != NULL && (!e->ip || i == 1))
+				found = e;
+			continue;
+		}
+		policy_set_prefetch(&l->domains, h);
+		hash[n] = h;
+		at[n++] = i - 1;
+	}
+	for (k = n; k > 0 && found == NULL; k--) {
+		e = policy_set_find(&l->domains, hash[k - 1], host + at[k - 1],
+		    len - at[k - 1]);
+		if (e != NULL && (!e->ip || at[k - 1] == 0))
 			found = e;
 	}
 	return found;

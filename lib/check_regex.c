@@ -22,8 +22,8 @@ check_regex_match(const struct policy_list *l, const struct txn_facts *f,
 
 	if (l->rx == NULL || f->url == NULL)
 		return 0;
-	rc = policy_regex_match(l->rx, f->url, strlen(f->url), c->s->rx, hit,
-	    &sub);
+	rc = policy_regex_match(l->rx, f->url, strlen(f->url), c->s->rx,
+	    &c->rxsubj, hit, &sub);
 	if (rc == -1) {
 		policy_fail(c);
 		return werr_set(err, "%s/expressions:%s", l->path, sub.msg);

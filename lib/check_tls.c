@@ -86,6 +86,7 @@ policy_tls_splice(const struct policy *p, const struct txn_facts *f,
 	c.cats_done = false;
 	c.cats.n = 0;
 	c.failed = false;
+	c.rxsubj.s = NULL;
 	c.g = f->client != NULL ? policy_group_for(p, f->client, f->user) :
 	    p->def;
 	if ((c.s = f->scratch) == NULL &&

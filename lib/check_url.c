@@ -19,12 +19,13 @@ const struct policy_entry *
 check_url_match(const struct policy_list *l, const char *key)
 {
 	const struct policy_entry *e, *found = NULL;
-	uint64_t h = POLICY_HASH_SEED;
+	uint64_t h = POLICY_HASH_SEED, hash[POLICY_CUTS_MAX];
+	size_t i, at[POLICY_CUTS_MAX], n = 0, k;
 	bool path = false;
-	size_t i;
 
 	if (!l->has_urls || l->urls.n == 0)
 		return NULL;
+	/* As check_domain_match(): every slot asked for before any is read. */
 	for (i = 0; key[i] != '\0'; i++) {
 		h = policy_hash_step(h, (unsigned char)key[i]);
 		/* Every entry has a path: the host alone is none. */
@@ -34,10 +35,19 @@ check_url_match(const struct policy_list *l, const char *key)
 		if (key[i] != '/' && key[i + 1] != '/' && key[i + 1] != '?' &&
 		    key[i + 1] != '\0')
 			continue;
-		e = policy_set_find(&l->urls, h, key, i + 1);
-		if (e != NULL)
-			found = e;
+		if (n == POLICY_CUTS_MAX) {
+			e = policy_set_find(&l->urls, h, key, i + 1);
+			if (e != NULL)
+				found = e;
+			continue;
+		}
+		policy_set_prefetch(&l->urls, h);
+		hash[n] = h;
+		at[n++] = i + 1;
 	}
+	/* The longest wins: from the last cut back, unless one beyond won. */
+	for (k = n; k > 0 && found == NULL; k--)
+		found = policy_set_find(&l->urls, hash[k - 1], key, at[k - 1]);
 	return found;
 }
 

@@ -457,6 +457,7 @@ policy_eval(const struct policy *p, const struct txn_facts *f,
 	c.cats_done = false;
 	c.cats.n = 0;
 	c.failed = false;
+	c.rxsubj.s = NULL;
 	c.g = f->client != NULL ? policy_group_for(p, f->client, f->user) :
 	    p->def;
 	d->group = c.g->name;

@@ -70,6 +70,27 @@ struct policy_set {
 	size_t			 n, cap, mask;
 };
 
+/* The first slot to probe: FNV's low bits are weak, fold the high ones. */
+static inline size_t
+policy_set_home(const struct policy_set *set, uint64_t hash)
+{
+	return (size_t)(hash ^ (hash >> 23) ^ (hash >> 41)) & set->mask;
+}
+
+/*
+ * Asks for the cache line policy_set_find() will read first: a caller
+ * with several lookups to make asks for all of them before reading any.
+ */
+static inline void
+policy_set_prefetch(const struct policy_set *set, uint64_t hash)
+{
+	if (set->slot != NULL)
+		__builtin_prefetch(&set->slot[policy_set_home(set, hash)]);
+}
+
+/* Host suffixes or URL prefixes looked up together; more go one by one. */
+#define POLICY_CUTS_MAX		32
+
 uint64_t policy_set_hash(const char *s, size_t len) WD_NONNULL(1);
 uint64_t policy_set_hash_rev(const char *s, size_t len) WD_NONNULL(1);
 /*
@@ -107,13 +128,31 @@ int	policy_regex_build(struct policy_rxset *rs, struct werr *err)
 	    WD_NONNULL(1) WD_WUR;
 size_t	policy_regex_count(const struct policy_rxset *rs) WD_NONNULL(1);
 /*
+ * What policy_regex_match() works out of a subject when it needs to (the
+ * keys it holds, its runs of digits and letters), kept for the next set
+ * the same subject is matched against: the allow and the block lists of
+ * one decision. s NULL before the first match of a subject.
+ */
+#define POLICY_RXSIG_WORDS	64
+#define POLICY_RXRUNS		4
+struct policy_rxsubj {
+	const char	*s;		/* the subject these are of */
+	size_t		 len;
+	bool		 sig_made, run_made;
+	uint8_t		 run[POLICY_RXRUNS];
+	uint64_t	 sig[POLICY_RXSIG_WORDS];
+};
+
+/*
  * Whether any pattern matches subj; on a match hit names the first such
  * pattern in file order. 1, 0, or -1 with err "LINE: why" (PCRE2's match
- * limit, out of memory). rx is the calling thread's.
+ * limit, out of memory). rx is the calling thread's; sf, when not NULL,
+ * keeps what was worked out of subj for the next set (see above).
  */
 int	policy_regex_match(const struct policy_rxset *rs, const char *subj,
-	    size_t len, struct policy_rxscratch *rx, struct policy_rxhit *hit,
-	    struct werr *err) WD_NONNULL(1, 2, 4, 5) WD_WUR;
+	    size_t len, struct policy_rxscratch *rx, struct policy_rxsubj *sf,
+	    struct policy_rxhit *hit, struct werr *err)
+	    WD_NONNULL(1, 2, 4, 6) WD_WUR;
 void	policy_regex_free(struct policy_rxset *rs);
 struct policy_rxscratch *policy_regex_scratch_new(void) WD_WUR;
 void	policy_regex_scratch_free(struct policy_rxscratch *rx);
@@ -256,6 +295,7 @@ struct policy_ctx {
 	bool				 cats_done;
 	struct catset			 cats;
 	bool				 failed;	/* a check failed */
+	struct policy_rxsubj		 rxsubj;	/* s NULL at first */
 };
 
 /* Whether r applies now (its time window, if any, holds f->now). */

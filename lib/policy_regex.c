@@ -24,18 +24,23 @@
  *   piece, a lookaround, a construct it does not know) gives no key. Each
  *   literal gives its rarest window of two to four bytes, rarity being a
  *   static model of byte pairs in URLs, and the pattern takes the rarest
- *   set. A URL is scanned once, up to three hash probes per byte (most
- *   stopped by a Bloom filter), and only the patterns whose key occurs
- *   in it are candidates.
+ *   set. A URL is scanned once for each length of key (one Bloom filter
+ *   probe a byte, each filter sized by its own keys), and only the
+ *   patterns whose key occurs in it are candidates.
  * - A candidate of one branch may need more: the other required sets its
  *   reading found ("nuderock" is keyed by "rock" and needs "nude"). A
- *   signature of every window of the URL, made before the scan, rules out
- *   most candidates that lack one without running PCRE2.
+ *   signature of every window of the URL, made when the first such
+ *   candidate comes, rules out most that lack one without running PCRE2.
+ * - A pattern may also need a run of digits or letters
+ *   ("/[a-z]{5}[0-9]{9}/": nine digits in a row); the URL's longest runs,
+ *   counted once, rule out candidates, patterns run alone and whole
+ *   alternations (see rx_read_runs()).
  * - The other patterns are joined into alternations of up to 255,
  *   "(?:p1)(?C1)|(?:p2)(?C2)|...", and run as one; patterns that start
  *   alike (anchored, or with the same first bytes) are joined together, so
- *   that PCRE2 keeps its start-of-match optimisations. The callout at the
- *   end of each alternative says which one matched.
+ *   that PCRE2 keeps its start-of-match optimisations, and among those,
+ *   patterns that need alike runs. The callout at the end of each
+ *   alternative says which one matched.
  * - A pattern that cannot share an alternation (backreferences and
  *   subroutine calls count groups from the start of the whole pattern;
  *   named groups would clash; backtracking verbs such as (*COMMIT) reach
@@ -53,13 +58,19 @@
 
 #define RX_KEYS_MAX	128		/* one key per alternative */
 #define RX_NEED_SETS	3		/* more sets a candidate needs */
+#define RX_RUNS		4		/* classes of runs, rx_read_runs() */
+#define RX_TRIED_MAX	32		/* candidates not run twice */
 #define RX_NEED_KEYS	8		/* keys of one */
 #define RX_CHUNK_MAX	255		/* callout numbers are 1..255 */
 #define RX_CHUNK_BYTES	16384		/* pattern bytes */
 #define RX_KIND_MIN	8		/* patterns that start alike */
-#define RX_BLOOM_MIN	65536u		/* bits; 16 a key */
-#define RX_BLOOM_MAX	(1u << 22)
+#define RX_BLOOM_KEY	8		/* bits a distinct key, at least */
+#define RX_BLOOM_MIN	8u		/* words: one cache line */
+#define RX_BLOOM_MAX	(1u << 16)
 #define RX_SIG_LOG	12		/* bits of a subject's signature */
+_Static_assert(POLICY_RXSIG_WORDS * 64 == 1u << RX_SIG_LOG,
+    "the signature's size");
+_Static_assert(POLICY_RXRUNS == RX_RUNS, "the classes of runs");
 #define RX_SIG_BITS	(1u << RX_SIG_LOG)
 #define RX_JIT_STACK_MIN	(32 * 1024)
 #define RX_JIT_STACK_MAX	(1024 * 1024)
@@ -72,6 +83,7 @@ struct policy_rxpat {
 	uint32_t	 line;
 	pcre2_code	*code;		/* alone; JIT unless combined */
 	uint32_t	*key;		/* nkeys keys, then need's */
+	uint8_t		 run[RX_RUNS];	/* rx_read_runs() */
 	uint16_t	 nkeys;
 	uint8_t		 need[RX_NEED_SETS]; /* sizes of more sets */
 	bool		 indexed;
@@ -82,6 +94,7 @@ struct policy_rxchunk {
 	pcre2_code	*code;
 	uint32_t	*ids;		/* ascending; callout n: ids[n-1] */
 	uint32_t	 n;
+	uint8_t		 run[RX_RUNS];	/* the least of its patterns' */
 };
 
 /*
@@ -95,6 +108,7 @@ struct policy_rxent {
 	uint32_t	id;
 	uint16_t	need[RX_NEED_SETS];
 	bool		slow;
+	uint8_t		run[RX_RUNS];	/* the pattern's, at hand */
 };
 
 /* One key of the index: the patterns ent[start .. start + count). */
@@ -107,10 +121,15 @@ struct policy_rxslot {
 struct policy_rxset {
 	struct policy_rxpat	*pat;
 	size_t			 n, cap;
-	bool			 has2, has3, has4; /* key lengths */
-	bool			 has_need;
-	uint64_t		*bloom;
-	uint32_t		 bloom_shift;	/* 32 - log2(bits) */
+	/*
+	 * A Bloom filter for each length of key, 2 to 4 bytes: NULL when
+	 * no key has that length. Each is sized by its own keys, so that a
+	 * short list, or the few keys of a rare length, cost a request a
+	 * cache line or two rather than a big table's worth. A key sets two
+	 * bits of one word: one memory access a probe.
+	 */
+	uint64_t		*bloom[3];
+	uint32_t		 bloom_shift[3];	/* 64 - log2(words) */
 	struct policy_rxslot	*slot;
 	size_t			 mask;
 	struct policy_rxent	*ent;
@@ -124,10 +143,10 @@ struct policy_rxscratch {
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
 	pcre2_jit_stack		*jit;
-	uint32_t		*seen;		/* gen when last tried */
-	size_t			 nseen;
-	uint32_t		 gen;
-	uint64_t		 sig[RX_SIG_BITS / 64]; /* its keys */
+	uint32_t		 tried[RX_TRIED_MAX]; /* for this subject */
+	unsigned		 ntried;
+	struct policy_rxsubj	*sf;		/* the subject's, or own */
+	struct policy_rxsubj	 own;
 	bool			 recording;
 	uint32_t		 callout;	/* 0: none reached */
 };
@@ -912,16 +931,15 @@ rx_at(const struct rx_reader *r, size_t i, char c)
  * is just past the '}'.
  */
 static bool
-rx_brace(const struct rx_reader *r, size_t i, unsigned *min, unsigned *max,
+rx_brace(const char *s, size_t len, size_t i, unsigned *min, unsigned *max,
     size_t *end)
 {
-	const char *s = r->s;
 	size_t k = i + 1, d;
 
-	while (k < r->len && s[k] != '\0' &&
+	while (k < len && s[k] != '\0' &&
 	    strchr("0123456789, \t", s[k]) != NULL)
 		k++;
-	if (k >= r->len || s[k] != '}')
+	if (k >= len || s[k] != '}')
 		return false;
 	*end = k + 1;
 	*min = 0;
@@ -966,7 +984,8 @@ rx_read_quantifiers(struct rx_reader *r, struct rx_info *in)
 			min = 1;
 			max = UINT_MAX;
 			r->i++;
-		} else if (c == '{' && rx_brace(r, r->i, &min, &max, &end))
+		} else if (c == '{' && rx_brace(r->s, r->len, r->i, &min, &max,
+		    &end))
 			r->i = end;
 		else
 			return;
@@ -1136,7 +1155,7 @@ rx_read_atom(struct rx_reader *r, struct rx_info *in)
 		r->fail = true;		/* nothing to repeat */
 		break;
 	case '{':
-		if (rx_brace(r, r->i - 1, &min, &max, &end))
+		if (rx_brace(r->s, r->len, r->i - 1, &min, &max, &end))
 			r->fail = true;
 		break;
 	default:
@@ -1261,6 +1280,219 @@ rx_read_alt(struct rx_reader *r, struct rx_info *out)
 }
 
 /*
+ * Whether a pattern holds syntax whose extent the readers below (and the
+ * skippers they use) may see otherwise than PCRE2 does: then it gets no
+ * key and no run, and is matched as it is. Verbs, \Q...\E (also a lone
+ * \E, which PCRE2 ignores even where a class decides on its first byte),
+ * \c (which takes the next byte, ']' or ')' too), callouts (whose string
+ * argument may hold any byte), "[:" (which PCRE2 reads as a POSIX class
+ * only sometimes), and the x option.
+ */
+static bool
+rx_unsure(const char *s, size_t len)
+{
+	return len == 0 || memmem(s, len, "(*", 2) != NULL ||
+	    memmem(s, len, "\\Q", 2) != NULL ||
+	    memmem(s, len, "\\E", 2) != NULL ||
+	    memmem(s, len, "\\c", 2) != NULL ||
+	    memmem(s, len, "(?C", 3) != NULL ||
+	    memmem(s, len, "[:", 2) != NULL || rx_x_option(s, len);
+}
+
+/*
+ * Runs: a cheaper test than the keys for what they cannot index. Many
+ * patterns with no literal still need a run of one kind of byte: a
+ * subject without nine digits in a row cannot match "/[a-z]{5}[0-9]{9}/",
+ * nor one without 24 letters or digits in a row "\?id=[a-z0-9]{24,}$".
+ * Four classes are counted, caselessly: digits, letters, letters and
+ * digits, hexadecimal digits. rx_read_runs() gives, for each, the longest
+ * run every match of a pattern holds (0: none known); the subject's
+ * longest runs are counted once; a pattern, or a chunk of them, whose
+ * runs the subject does not reach is not run.
+ */
+enum { RX_RUN_DIGIT, RX_RUN_ALPHA, RX_RUN_ALNUM, RX_RUN_HEX };
+
+/* Which of the four classes byte c (any case) is in, as bits. */
+static unsigned
+rx_run_classes(unsigned char c)
+{
+	c = rx_lower(c);
+	if (c >= '0' && c <= '9')
+		return 1u << RX_RUN_DIGIT | 1u << RX_RUN_ALNUM |
+		    1u << RX_RUN_HEX;
+	if (c >= 'a' && c <= 'f')
+		return 1u << RX_RUN_ALPHA | 1u << RX_RUN_ALNUM |
+		    1u << RX_RUN_HEX;
+	if (c >= 'g' && c <= 'z')
+		return 1u << RX_RUN_ALPHA | 1u << RX_RUN_ALNUM;
+	return 0;
+}
+
+/*
+ * The classes every byte of a class "[...]" (its '[' at s[i - 1]) is in,
+ * caselessly; *end just past its ']'. 0 when it is negated or holds
+ * anything but plain bytes, ranges of them, escaped punctuation and \d.
+ */
+static unsigned
+rx_run_class_set(const char *s, size_t len, size_t i, size_t *end)
+{
+	unsigned all = 0xf, lo, hi, c;
+	size_t j, stop;
+	bool any = false;
+
+	stop = rx_skip_class(s, len, i);
+	*end = stop;
+	if (stop < i + 2 || s[i] == '^')
+		return 0;
+	for (j = i; j + 1 < stop; j++) {
+		if (s[j] == '\\') {
+			if (j + 2 >= stop)
+				return 0;
+			c = (unsigned char)s[++j];
+			if (c == 'd') {
+				all &= rx_run_classes('0');
+				any = true;
+				continue;
+			}
+			if (rx_alnum((unsigned char)c) || c < 0x20 || c >= 0x7f)
+				return 0;
+		} else if (s[j] == '[')
+			return 0;	/* "[:alpha:]" and the like */
+		else
+			c = (unsigned char)s[j];
+		lo = hi = c;
+		if (j + 3 < stop && s[j + 1] == '-' && s[j + 2] != '\\') {
+			hi = (unsigned char)s[j + 2];
+			j += 2;
+		}
+		if (hi < lo || hi - lo > 26)
+			return 0;
+		for (c = lo; c <= hi; c++)
+			all &= rx_run_classes((unsigned char)c);
+		any = true;
+	}
+	return any ? all : 0;
+}
+
+/* Whether "{...}" (len bytes) is "{n}", "{n,}" or "{n,m}". */
+static bool
+rx_plain_brace(const char *s, size_t len)
+{
+	size_t d = strspn(s + 1, "0123456789");
+
+	if (d == 0 || 1 + d >= len)
+		return false;
+	if (s[1 + d] == '}')
+		return 2 + d == len;
+	if (s[1 + d] != ',')
+		return false;
+	return 2 + d + strspn(s + 2 + d, "0123456789") + 1 == len &&
+	    s[len - 1] == '}';
+}
+
+/*
+ * What runs every match of pattern s holds (see above): the pattern is
+ * read as a sequence of pieces, each a byte, a class, an escape or a
+ * group, with its quantifiers. A piece all of whose bytes are in a class
+ * adds its least count to the run of that class; any other piece, a
+ * group, an assertion or an optional piece outside the class ends the
+ * run. Anything it does not read for sure (a top-level '|', \Q, verbs,
+ * comments, the x option, a brace PCRE2 versions read differently) gives
+ * no run at all.
+ */
+static void
+rx_read_runs(const char *s, size_t len, uint8_t run[RX_RUNS])
+{
+	unsigned cls, cur[RX_RUNS] = { 0 }, best[RX_RUNS] = { 0 }, k;
+	unsigned min, qmin, qmax;
+	size_t i = 0, end;
+	unsigned char c;
+
+	memset(run, 0, RX_RUNS);
+	if (rx_unsure(s, len))
+		return;
+	while (i < len) {
+		c = (unsigned char)s[i++];
+		cls = 0;
+		switch (c) {
+		case '|':
+			return;
+		case '(':
+			if (i < len && s[i] == '?' && i + 1 < len &&
+			    s[i + 1] == '#')
+				return;
+			i = rx_skip_group(s, len, i);
+			break;
+		case '[':
+			cls = rx_run_class_set(s, len, i, &end);
+			i = end;
+			break;
+		case '\\':
+			if (i >= len)
+				return;
+			c = (unsigned char)s[i++];
+			if (c == 'd')
+				cls = rx_run_classes('0');
+			else if (!rx_alnum(c))
+				cls = rx_run_classes(c);	/* "\." */
+			else if (c == 'Q' || c == 'E')
+				return;
+			else
+				i = rx_skip_escape_arg(s, len, i);
+			break;
+		case ')':
+			return;		/* out of step with PCRE2 */
+		case '.':
+		case '^':
+		case '$':
+			break;
+		case '*':
+		case '+':
+		case '?':
+		case '{':
+			/* A quantifier with nothing before it: not ours. */
+			if (c != '{' || rx_brace(s, len, i - 1, &qmin, &qmax,
+			    &end))
+				return;
+			break;
+		default:
+			cls = c >= 0x20 && c < 0x7f ? rx_run_classes(c) : 0;
+			break;
+		}
+		/* The piece's quantifiers: its least count. */
+		for (min = 1; i < len; ) {
+			if (s[i] == '?' || s[i] == '*') {
+				min = 0;
+				i++;
+			} else if (s[i] == '+')
+				i++;
+			else if (s[i] == '{' &&
+			    rx_brace(s, len, i, &qmin, &qmax, &end)) {
+				/* "{,3}", "{ 3 }": read apart by versions. */
+				if (!rx_plain_brace(s + i, end - i))
+					return;
+				min = min * qmin > 255 ? 255 : min * qmin;
+				i = end;
+			} else
+				break;
+			if (i < len && (s[i] == '?' || s[i] == '+'))
+				i++;	/* lazy or possessive */
+		}
+		for (k = 0; k < RX_RUNS; k++) {
+			if (!(cls & (1u << k))) {
+				cur[k] = 0;
+				continue;
+			}
+			cur[k] = cur[k] + min > 255 ? 255 : cur[k] + min;
+			if (cur[k] > best[k])
+				best[k] = cur[k];
+		}
+	}
+	for (k = 0; k < RX_RUNS; k++)
+		run[k] = (uint8_t)best[k];
+}
+
+/*
  * Finds keys for the index: in is a set of keys one of which every match
  * of the pattern contains, the rarest set found: a literal outside any
  * group, or one per alternative of a group that every match goes through,
@@ -1276,8 +1508,7 @@ rx_find_keys(const char *s, size_t len, const struct rx_windows *cw,
 	unsigned k;
 
 	*nneed = 0;
-	if (len == 0 || memmem(s, len, "(*", 2) != NULL ||
-	    memmem(s, len, "\\Q", 2) != NULL || rx_x_option(s, len))
+	if (rx_unsure(s, len))
 		return false;
 	memset(&r, 0, sizeof(r));
 	r.s = s;
@@ -1377,10 +1608,21 @@ rx_slot_home(uint32_t g, size_t mask)
 	    (uint32_t)mask;
 }
 
-static uint32_t
-rx_bloom_bit(const struct policy_rxset *rs, uint32_t g)
+/* 0, 1, 2: the key's length less two. */
+static unsigned
+rx_key_lenidx(uint32_t g)
 {
-	return (g * 2654435761u) >> rs->bloom_shift;
+	return (g >> 16) == 0 ? 0 : (g >> 24) == 0 ? 1 : 2;
+}
+
+static uint32_t
+rx_bloom_word(const struct policy_rxset *rs, unsigned li, uint32_t g,
+    uint64_t *bits)
+{
+	uint64_t h = (uint64_t)g * 0x9e3779b97f4a7c15ULL;
+
+	*bits = 1ULL << (h & 63) | 1ULL << ((h >> 6) & 63);
+	return (uint32_t)(h >> rs->bloom_shift[li]);
 }
 
 static int
@@ -1415,6 +1657,7 @@ rx_ent_fill(struct policy_rxent *e, const struct policy_rxset *rs,
 
 	e->id = id;
 	e->slow = false;
+	memcpy(e->run, p->run, sizeof(e->run));
 	for (k = 0; k < WD_NELEM(e->need); k++) {
 		e->need[k] = RX_NEED_NONE;
 		if (k >= WD_NELEM(p->need) || p->need[k] == 0)
@@ -1433,21 +1676,19 @@ rx_build_index(struct policy_rxset *rs)
 {
 	struct policy_rxslot *sl;
 	uint64_t *pairs;
-	size_t i, k, n = 0, m, nkeys = 0, slots, bits;
-	uint32_t g, j, bit;
+	size_t i, k, n = 0, m, nkeys = 0, slots, words, nlen[3] = { 0 };
+	uint64_t bits;
+	uint32_t g, j, w;
+	unsigned li;
 
 	for (i = 0; i < rs->n; i++)
 		n += rs->pat[i].indexed ? rs->pat[i].nkeys : 0;
 	if (n == 0)
 		return 0;
 	/* (key, id) in one word: sorted by key, then by id. */
-	for (bits = RX_BLOOM_MIN, rs->bloom_shift = 16;
-	    bits < n * 16 && bits < RX_BLOOM_MAX; bits *= 2)
-		rs->bloom_shift--;
 	pairs = malloc(n * sizeof(*pairs));
 	rs->ent = malloc(n * sizeof(*rs->ent));
-	rs->bloom = calloc(bits / 64, sizeof(*rs->bloom));
-	if (pairs == NULL || rs->ent == NULL || rs->bloom == NULL) {
+	if (pairs == NULL || rs->ent == NULL) {
 		free(pairs);
 		return -1;
 	}
@@ -1458,11 +1699,26 @@ rx_build_index(struct policy_rxset *rs)
 	for (i = 0, m = 0; i < n; i++) {
 		if (m > 0 && pairs[i] == pairs[m - 1])
 			continue;	/* two branches, one key */
-		if (m == 0 || pairs[i] >> 32 != pairs[m - 1] >> 32)
+		if (m == 0 || pairs[i] >> 32 != pairs[m - 1] >> 32) {
 			nkeys++;
+			nlen[rx_key_lenidx((uint32_t)(pairs[i] >> 32))]++;
+		}
 		pairs[m++] = pairs[i];
 	}
 	n = m;
+	for (li = 0; li < 3; li++) {
+		if (nlen[li] == 0)
+			continue;
+		for (words = RX_BLOOM_MIN, rs->bloom_shift[li] = 64 - 3;
+		    words * 64 < nlen[li] * RX_BLOOM_KEY &&
+		    words < RX_BLOOM_MAX; words *= 2)
+			rs->bloom_shift[li]--;
+		rs->bloom[li] = calloc(words, sizeof(*rs->bloom[li]));
+		if (rs->bloom[li] == NULL) {
+			free(pairs);
+			return -1;
+		}
+	}
 	for (slots = 16; slots < nkeys * 2; slots *= 2)
 		;
 	rs->slot = calloc(slots, sizeof(*rs->slot));
@@ -1476,14 +1732,9 @@ rx_build_index(struct policy_rxset *rs)
 		g = (uint32_t)(pairs[i] >> 32);
 		if (i > 0 && pairs[i - 1] >> 32 == g)
 			continue;
-		bit = rx_bloom_bit(rs, g);
-		rs->bloom[bit / 64] |= 1ULL << (bit % 64);
-		if ((g >> 16) == 0)
-			rs->has2 = true;
-		else if ((g >> 24) == 0)
-			rs->has3 = true;
-		else
-			rs->has4 = true;
+		li = rx_key_lenidx(g);
+		w = rx_bloom_word(rs, li, g, &bits);
+		rs->bloom[li][w] |= bits;
 		for (j = rx_slot_home(g, rs->mask); rs->slot[j].count != 0;
 		    j = (j + 1) & (uint32_t)rs->mask)
 			;
@@ -1530,6 +1781,7 @@ rx_build_chunk(struct policy_rxset *rs, const uint32_t *ids, uint32_t n)
 	PCRE2_SIZE off;
 	uint32_t i, ncallouts = 0;
 	size_t size = 0, o = 0;
+	unsigned k;
 	char *buf;
 	int code_err;
 
@@ -1572,6 +1824,11 @@ rx_build_chunk(struct policy_rxset *rs, const uint32_t *ids, uint32_t n)
 	memcpy(c->ids, ids, n * sizeof(*ids));
 	c->n = n;
 	c->code = code;
+	memcpy(c->run, rs->pat[ids[0]].run, sizeof(c->run));
+	for (i = 1; i < n; i++)
+		for (k = 0; k < RX_RUNS; k++)
+			if (rs->pat[ids[i]].run[k] < c->run[k])
+				c->run[k] = rs->pat[ids[i]].run[k];
 	rs->nchunk++;
 	return 0;
 }
@@ -1678,6 +1935,96 @@ rx_sort_starts(struct policy_rxset *rs, uint32_t *comb, size_t n,
 	return 0;
 }
 
+struct rx_byrun {
+	uint8_t		run[RX_RUNS];
+	uint32_t	id;
+};
+
+/*
+ * The longer runs first (digits, hexadecimal, letters and digits,
+ * letters), then file order.
+ */
+static int
+rx_run_cmp(const void *a, const void *b)
+{
+	const struct rx_byrun *x = a, *y = b;
+	static const unsigned order[RX_RUNS] = { RX_RUN_DIGIT, RX_RUN_HEX,
+	    RX_RUN_ALNUM, RX_RUN_ALPHA };
+	unsigned k;
+
+	for (k = 0; k < RX_RUNS; k++)
+		if (x->run[order[k]] != y->run[order[k]])
+			return x->run[order[k]] > y->run[order[k]] ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * The alternations: for each way of starting (comb[ends[e - 1] ..
+ * ends[e])), its patterns sorted by the runs they need, longest first,
+ * and cut into chunks wherever the next pattern would lower what a
+ * chunk needs and the chunk is big enough to stand alone; each chunk's
+ * patterns in file order. A subject without long runs then skips the
+ * chunks that need them.
+ */
+static int
+rx_build_chunks(struct policy_rxset *rs, uint32_t *comb, size_t ncomb,
+    const size_t *ends, size_t nends)
+{
+	struct rx_byrun *br;
+	uint32_t *ids;
+	uint8_t need[RX_RUNS];
+	const uint8_t *run;
+	size_t e, start, i, j, bytes;
+	unsigned k;
+	bool lower;
+
+	if (ncomb == 0)
+		return 0;
+	ids = malloc(ncomb * sizeof(*ids));
+	br = malloc(ncomb * sizeof(*br));
+	if (ids == NULL || br == NULL) {
+		free(ids);
+		free(br);
+		return -1;
+	}
+	for (i = 0; i < ncomb; i++) {
+		br[i].id = comb[i];
+		memcpy(br[i].run, rs->pat[comb[i]].run, sizeof(br[i].run));
+	}
+	for (e = 0, start = 0; e < nends; start = ends[e++]) {
+		qsort(br + start, ends[e] - start, sizeof(*br), rx_run_cmp);
+		for (i = start; i < ends[e]; i++)
+			comb[i] = br[i].id;
+		for (i = start; i < ends[e]; i = j) {
+			memcpy(need, rs->pat[comb[i]].run, sizeof(need));
+			bytes = 0;
+			for (j = i; j < ends[e] && j - i < RX_CHUNK_MAX &&
+			    (bytes == 0 || bytes + rs->pat[comb[j]].len <=
+			    RX_CHUNK_BYTES); j++) {
+				run = rs->pat[comb[j]].run;
+				for (lower = false, k = 0; k < RX_RUNS; k++)
+					if (run[k] < need[k]) {
+						lower = true;
+						need[k] = run[k];
+					}
+				if (lower && j - i >= RX_KIND_MIN)
+					break;
+				bytes += rs->pat[comb[j]].len + 16;
+			}
+			memcpy(ids, comb + i, (j - i) * sizeof(*ids));
+			qsort(ids, j - i, sizeof(*ids), rx_id_cmp);
+			if (rx_build_chunk(rs, ids, (uint32_t)(j - i)) == -1) {
+				free(ids);
+				free(br);
+				return -1;
+			}
+		}
+	}
+	free(ids);
+	free(br);
+	return 0;
+}
+
 int
 policy_regex_build(struct policy_rxset *rs, struct werr *err)
 {
@@ -1686,7 +2033,7 @@ policy_regex_build(struct policy_rxset *rs, struct werr *err)
 	struct rx_info keys;
 	struct rx_need need[RX_NEED_SETS];
 	uint32_t *comb = NULL;
-	size_t i, ncomb = 0, start, bytes, o, *ends = NULL, nends, e;
+	size_t i, ncomb = 0, o, *ends = NULL, nends;
 	unsigned k, nneed;
 
 	if (rx_windows_init(&cw) == -1)
@@ -1696,6 +2043,7 @@ policy_regex_build(struct policy_rxset *rs, struct werr *err)
 		goto oom;
 	for (i = 0; i < rs->n; i++) {
 		p = &rs->pat[i];
+		rx_read_runs(p->src, p->len, p->run);
 		if (rx_find_keys(p->src, p->len, &cw, &keys, need, &nneed)) {
 			o = keys.n;
 			for (k = 0; k < nneed; k++)
@@ -1710,7 +2058,6 @@ policy_regex_build(struct policy_rxset *rs, struct werr *err)
 				    need[k].n * sizeof(*p->key));
 				o += need[k].n;
 				p->need[k] = need[k].n;
-				rs->has_need = true;
 			}
 			p->indexed = true;
 			rx_jit(p->code);
@@ -1723,18 +2070,8 @@ policy_regex_build(struct policy_rxset *rs, struct werr *err)
 	if (rx_build_index(rs) == -1 ||
 	    rx_sort_starts(rs, comb, ncomb, &ends, &nends) == -1)
 		goto oom;
-	for (start = 0, e = 0; start < ncomb; start = i) {
-		if (start == ends[e])
-			e++;
-		bytes = 0;
-		for (i = start; i < ends[e] && i - start < RX_CHUNK_MAX &&
-		    (bytes == 0 || bytes + rs->pat[comb[i]].len <=
-		    RX_CHUNK_BYTES); i++)
-			bytes += rs->pat[comb[i]].len + 16;
-		if (rx_build_chunk(rs, comb + start, (uint32_t)(i - start)) ==
-		    -1)
-			goto oom;
-	}
+	if (rx_build_chunks(rs, comb, ncomb, ends, nends) == -1)
+		goto oom;
 	free(ends);
 	free(comb);
 	free(cw.g);
@@ -1769,7 +2106,9 @@ policy_regex_free(struct policy_rxset *rs)
 	}
 	free(rs->chunk);
 	free(rs->pat);
-	free(rs->bloom);
+	free(rs->bloom[0]);
+	free(rs->bloom[1]);
+	free(rs->bloom[2]);
 	free(rs->slot);
 	free(rs->ent);
 	free(rs->alone);
@@ -1819,7 +2158,6 @@ policy_regex_scratch_free(struct policy_rxscratch *rx)
 	pcre2_match_data_free(rx->md);
 	pcre2_match_context_free(rx->mctx);
 	pcre2_jit_stack_free(rx->jit);
-	free(rx->seen);
 	free(rx);
 }
 
@@ -1850,7 +2188,7 @@ rx_run(const struct policy_rxset *rs, pcre2_code *code, uint32_t id,
 static bool
 rx_sig_has(const struct policy_rxscratch *rx, uint32_t bit)
 {
-	return (rx->sig[bit / 64] >> (bit % 64)) & 1;
+	return (rx->sf->sig[bit / 64] >> (bit % 64)) & 1;
 }
 
 /* Whether the subject may hold a key of each of p's other sets. */
@@ -1874,24 +2212,137 @@ rx_need_ok(const struct policy_rxpat *p, const struct policy_rxscratch *rx)
 	return true;
 }
 
-static bool
-rx_bloom_has(const struct policy_rxset *rs, uint32_t g)
+/*
+ * Which keys the subject holds, for rx_ent_ok() and rx_need_ok(): made
+ * when the first candidate that needs it comes, which most subjects never
+ * have.
+ */
+static void
+rx_sig_make(struct policy_rxscratch *rx, const char *subj, size_t len)
 {
-	uint32_t bit = rx_bloom_bit(rs, g);
+	uint32_t g = 0, bit;
+	size_t i;
 
-	return (rs->bloom[bit / 64] >> (bit % 64)) & 1;
+	memset(rx->sf->sig, 0, sizeof(rx->sf->sig));
+	for (i = 0; i < len; i++) {
+		g = (g << 8) | rx_lower((unsigned char)subj[i]);
+		if (i >= 1) {
+			bit = rx_sig_bit(g & 0xffff);
+			rx->sf->sig[bit / 64] |= 1ULL << (bit % 64);
+		}
+		if (i >= 2) {
+			bit = rx_sig_bit(g & 0xffffff);
+			rx->sf->sig[bit / 64] |= 1ULL << (bit % 64);
+		}
+		if (i >= 3) {
+			bit = rx_sig_bit(g);
+			rx->sf->sig[bit / 64] |= 1ULL << (bit % 64);
+		}
+	}
+	rx->sf->sig_made = true;
+}
+
+/* rx_run_classes() of every byte, for the subject's pass. */
+#define RX_RC(c)	((c) >= '0' && (c) <= '9' ? 0xd :		\
+			    ((c) >= 'a' && (c) <= 'f') ||		\
+			    ((c) >= 'A' && (c) <= 'F') ? 0xe :		\
+			    ((c) >= 'g' && (c) <= 'z') ||		\
+			    ((c) >= 'G' && (c) <= 'Z') ? 0x6 : 0)
+#define RX_RC4(c)	RX_RC(c), RX_RC((c) + 1), RX_RC((c) + 2), RX_RC((c) + 3)
+#define RX_RC16(c)	RX_RC4(c), RX_RC4((c) + 4), RX_RC4((c) + 8),	\
+			    RX_RC4((c) + 12)
+static const uint8_t rx_run_tab[256] = {
+	RX_RC16(0x00), RX_RC16(0x10), RX_RC16(0x20), RX_RC16(0x30),
+	RX_RC16(0x40), RX_RC16(0x50), RX_RC16(0x60), RX_RC16(0x70),
+	RX_RC16(0x80), RX_RC16(0x90), RX_RC16(0xa0), RX_RC16(0xb0),
+	RX_RC16(0xc0), RX_RC16(0xd0), RX_RC16(0xe0), RX_RC16(0xf0),
+};
+_Static_assert(1u << RX_RUN_DIGIT == 1 && 1u << RX_RUN_ALPHA == 2 &&
+    1u << RX_RUN_ALNUM == 4 && 1u << RX_RUN_HEX == 8, "rx_run_tab's bits");
+
+static unsigned
+rx_max(unsigned a, unsigned b)
+{
+	return a > b ? a : b;
+}
+
+/* The subject's longest run of each class. */
+static void
+rx_runs_make(struct policy_rxscratch *rx, const char *subj, size_t len)
+{
+	unsigned d = 0, a = 0, n = 0, x = 0, bd = 0, ba = 0, bn = 0, bx = 0;
+	unsigned c;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		c = rx_run_tab[(unsigned char)subj[i]];
+		d = c & 1 ? d + 1 : 0;
+		a = c & 2 ? a + 1 : 0;
+		n = c & 4 ? n + 1 : 0;
+		x = c & 8 ? x + 1 : 0;
+		bd = rx_max(bd, d);
+		ba = rx_max(ba, a);
+		bn = rx_max(bn, n);
+		bx = rx_max(bx, x);
+	}
+	rx->sf->run[RX_RUN_DIGIT] = (uint8_t)(bd > 255 ? 255 : bd);
+	rx->sf->run[RX_RUN_ALPHA] = (uint8_t)(ba > 255 ? 255 : ba);
+	rx->sf->run[RX_RUN_ALNUM] = (uint8_t)(bn > 255 ? 255 : bn);
+	rx->sf->run[RX_RUN_HEX] = (uint8_t)(bx > 255 ? 255 : bx);
+	rx->sf->run_made = true;
+}
+
+/* Whether the subject has the runs run[] says a match needs. */
+static bool
+rx_runs_ok(const uint8_t *run, struct policy_rxscratch *rx,
+    const char *subj, size_t len)
+{
+	unsigned k;
+
+	if ((run[0] | run[1] | run[2] | run[3]) == 0)
+		return true;
+	if (!rx->sf->run_made)
+		rx_runs_make(rx, subj, len);
+	for (k = 0; k < RX_RUNS; k++)
+		if (run[k] > rx->sf->run[k])
+			return false;
+	return true;
 }
 
 /* Whether the signature shows the one-key sets e needs. */
 static bool
-rx_ent_ok(const struct policy_rxent *e, const struct policy_rxscratch *rx)
+rx_ent_ok(const struct policy_rxent *e, struct policy_rxscratch *rx,
+    const char *subj, size_t len)
 {
 	unsigned k;
 
+	if (e->need[0] == RX_NEED_NONE && e->need[1] == RX_NEED_NONE &&
+	    e->need[2] == RX_NEED_NONE && !e->slow)
+		return true;
+	if (!rx->sf->sig_made)
+		rx_sig_make(rx, subj, len);
 	for (k = 0; k < WD_NELEM(e->need); k++)
 		if (e->need[k] != RX_NEED_NONE && !rx_sig_has(rx, e->need[k]))
 			return false;
 	return true;
+}
+
+/*
+ * Whether candidate id was run for this subject already (under another
+ * of its keys), and notes it. A subject with more candidates than the
+ * list holds may run one twice: the same answer, a little later.
+ */
+static bool
+rx_tried(struct policy_rxscratch *rx, uint32_t id)
+{
+	unsigned k;
+
+	for (k = 0; k < rx->ntried; k++)
+		if (rx->tried[k] == id)
+			return true;
+	if (rx->ntried < RX_TRIED_MAX)
+		rx->tried[rx->ntried++] = id;
+	return false;
 }
 
 /* Runs the patterns of key g not tried yet, below *best, in file order. */
@@ -1916,12 +2367,13 @@ rx_probe(const struct policy_rxset *rs, uint32_t g, const char *subj,
 		if (id >= *best)
 			break;
 		/* The signature is at hand; the pattern is not. */
-		if (!rx_ent_ok(e, rx))
+		if (!rx_ent_ok(e, rx, subj, len))
 			continue;
-		if (rx->seen[id] == rx->gen)
+		if (rx_tried(rx, id))
 			continue;
-		rx->seen[id] = rx->gen;
 		if (e->slow && !rx_need_ok(&rs->pat[id], rx))
+			continue;
+		if (!rx_runs_ok(e->run, rx, subj, len))
 			continue;
 		rc = rx_run(rs, rs->pat[id].code, id, subj, len, rx, err);
 		if (rc == -1)
@@ -1936,47 +2388,34 @@ rx_probe(const struct policy_rxset *rs, uint32_t g, const char *subj,
 
 /*
  * The first pattern in file order the index leads to that matches: every
- * three and four bytes of the subject, lower-cased, are looked up.
+ * two, three and four bytes of the subject, lower-cased, are looked up,
+ * one pass for each length some key has.
  */
 static int
 rx_match_indexed(const struct policy_rxset *rs, const char *subj,
     size_t len, struct policy_rxscratch *rx, uint32_t *best,
     struct werr *err)
 {
-	uint32_t g = 0, bit;
+	const uint64_t *bloom;
+	uint64_t bits;
+	uint32_t g, mask, w;
+	unsigned li;
 	size_t i;
 
-	if (rs->has_need) {
-		/* Which keys the subject holds, for rx_need_ok(). */
-		memset(rx->sig, 0, sizeof(rx->sig));
-		for (i = 0; i < len; i++) {
+	for (li = 0; li < 3; li++) {
+		if ((bloom = rs->bloom[li]) == NULL)
+			continue;
+		mask = li == 2 ? 0xffffffffu : (1u << (8 * (li + 2))) - 1;
+		for (g = 0, i = 0; i < len; i++) {
 			g = (g << 8) | rx_lower((unsigned char)subj[i]);
-			if (i >= 1) {
-				bit = rx_sig_bit(g & 0xffff);
-				rx->sig[bit / 64] |= 1ULL << (bit % 64);
-			}
-			if (i >= 2) {
-				bit = rx_sig_bit(g & 0xffffff);
-				rx->sig[bit / 64] |= 1ULL << (bit % 64);
-			}
-			if (i >= 3) {
-				bit = rx_sig_bit(g);
-				rx->sig[bit / 64] |= 1ULL << (bit % 64);
-			}
+			if (i < li + 1)
+				continue;
+			w = rx_bloom_word(rs, li, g & mask, &bits);
+			if ((bloom[w] & bits) == bits &&
+			    rx_probe(rs, g & mask, subj, len, rx, best,
+			    err) == -1)
+				return -1;
 		}
-		g = 0;
-	}
-	for (i = 0; i < len; i++) {
-		g = (g << 8) | rx_lower((unsigned char)subj[i]);
-		if (rs->has2 && i >= 1 && rx_bloom_has(rs, g & 0xffff) &&
-		    rx_probe(rs, g & 0xffff, subj, len, rx, best, err) == -1)
-			return -1;
-		if (rs->has3 && i >= 2 && rx_bloom_has(rs, g & 0xffffff) &&
-		    rx_probe(rs, g & 0xffffff, subj, len, rx, best, err) == -1)
-			return -1;
-		if (rs->has4 && i >= 3 && rx_bloom_has(rs, g) &&
-		    rx_probe(rs, g, subj, len, rx, best, err) == -1)
-			return -1;
 	}
 	return 0;
 }
@@ -1995,6 +2434,8 @@ rx_match_chunks(const struct policy_rxset *rs, const char *subj,
 		c = &rs->chunk[i];
 		if (c->ids[0] >= *best)
 			break;
+		if (!rx_runs_ok(c->run, rx, subj, len))
+			continue;
 		rx->recording = true;
 		rx->callout = 0;
 		rc = rx_run(rs, c->code, c->ids[0], subj, len, rx, err);
@@ -2029,33 +2470,34 @@ rx_match_chunks(const struct policy_rxset *rs, const char *subj,
 
 int
 policy_regex_match(const struct policy_rxset *rs, const char *subj,
-    size_t len, struct policy_rxscratch *rx, struct policy_rxhit *hit,
-    struct werr *err)
+    size_t len, struct policy_rxscratch *rx, struct policy_rxsubj *sf,
+    struct policy_rxhit *hit, struct werr *err)
 {
-	uint32_t best = UINT32_MAX, *seen;
+	uint32_t best = UINT32_MAX;
 	size_t i;
 	int rc;
 
 	if (rs->n == 0)
 		return 0;
-	if (rs->bloom != NULL) {
-		if (rx->nseen < rs->n) {
-			seen = realloc(rx->seen, rs->n * sizeof(*seen));
-			if (seen == NULL)
-				return werr_set(err, "0: out of memory");
-			memset(seen, 0, rs->n * sizeof(*seen));
-			rx->seen = seen;
-			rx->nseen = rs->n;
-			rx->gen = 0;
-		}
-		if (++rx->gen == 0) {
-			memset(rx->seen, 0, rx->nseen * sizeof(*rx->seen));
-			rx->gen = 1;
-		}
+	if (sf == NULL) {
+		sf = &rx->own;
+		sf->s = NULL;
+	}
+	if (sf->s != subj || sf->len != len) {
+		sf->s = subj;
+		sf->len = len;
+		sf->sig_made = false;
+		sf->run_made = false;
+	}
+	rx->sf = sf;
+	if (rs->slot != NULL) {
+		rx->ntried = 0;
 		if (rx_match_indexed(rs, subj, len, rx, &best, err) == -1)
 			return -1;
 	}
 	for (i = 0; i < rs->nalone && rs->alone[i] < best; i++) {
+		if (!rx_runs_ok(rs->pat[rs->alone[i]].run, rx, subj, len))
+			continue;
 		rc = rx_run(rs, rs->pat[rs->alone[i]].code, rs->alone[i], subj,
 		    len, rx, err);
 		if (rc == -1)

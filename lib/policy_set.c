@@ -37,13 +37,6 @@ policy_set_hash_rev(const char *s, size_t len)
 	return h;
 }
 
-/* The first slot to probe: FNV's low bits are weak, fold the high ones. */
-static size_t
-policy_set_home(const struct policy_set *set, uint64_t hash)
-{
-	return (size_t)(hash ^ (hash >> 23) ^ (hash >> 41)) & set->mask;
-}
-
 static uint64_t
 policy_set_slot(uint64_t hash, size_t i)
 {

@@ -19,6 +19,17 @@
  *
  *   policy_bench [-r reps] [-t seconds] [-x RX_DIR] POLICY_DIR STORE DATA_DIR
  *   policy_bench -f POLICY_DIR STORE IN OUT
+ *   policy_bench -c KIB [-r reps] [-t seconds | -n count] POLICY_DIR STORE URLS
+ *
+ * -c: policy_eval() on the URLs of one file, warm (the set over and over,
+ * as above) and cold: before each decision KIB KiB of other memory are
+ * written, as a proxy's network and buffer work does between two requests,
+ * so the policy's tables and PCRE2's code come from further down the
+ * caches. The cold figure times the decisions only, not the eviction.
+ * With -n, exactly count cold decisions and no warm ones: for a cache
+ * simulator (valgrind --tool=callgrind --cache-sim=yes
+ * --toggle-collect=op_eval), whose counts, unlike times, a busy machine
+ * does not move.
  *
  * -x: RX_DIR/KIND (KIND none, indexed, grouped, noliteral, alone) are the
  * same policy with only one kind of expression; a second table gives
@@ -434,6 +445,65 @@ ctx_open(struct ctx *c, const char *policy_dir, const char *store)
 		die("out of memory%s%s", "", "");
 }
 
+/*
+ * -c: warm and cold policy_eval() on one file of URLs (with the store, at
+ * school time).
+ */
+static int
+cold(struct ctx *c, const char *path, size_t kib, int reps, double mintime,
+    uint64_t count)
+{
+	struct set s;
+	struct result r;
+	struct timespec a, b;
+	double t[MAX_REPS], c0, sum;
+	unsigned char *junk;
+	size_t i, k, n, len = kib * 1024;
+	uint64_t ops;
+	int rep;
+
+	set_load(&s, "urls", path);
+	if ((junk = malloc(len + 64)) == NULL)
+		die("out of memory%s%s", "", "");
+	memset(junk, 1, len + 64);
+	if (count == 0)
+		r = measure(c, &s, op_eval, reps, mintime);
+	else
+		r.cpu_rate = 0;
+	for (rep = 0; rep < reps; rep++) {
+		ops = 0;
+		sum = 0;
+		c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
+		do {
+			for (n = 0; n < 64; n++) {
+				for (k = 0; k < len; k += 64)
+					junk[k]++;
+				clock_gettime(CLOCK_MONOTONIC, &a);
+				if (op_eval(c, &s.v[s.cursor]) == -1)
+					exit(1);
+				clock_gettime(CLOCK_MONOTONIC, &b);
+				sum += (double)(b.tv_sec - a.tv_sec) +
+				    (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+				if (++s.cursor == s.n)
+					s.cursor = 0;
+				ops++;
+			}
+		} while (count > 0 ? ops < count :
+		    now_s(CLOCK_THREAD_CPUTIME_ID) - c0 < mintime);
+		t[rep] = sum / (double)ops;
+	}
+	for (i = 0, sum = 0; i < len; i += 64)
+		sum += junk[i];
+	c->sink += (uint64_t)sum;
+	printf("%s: %zu URLs: warm %.2f µs, cold (%zu KiB between) %.2f "
+	    "µs a decision\n", path, s.n, r.cpu_rate > 0 ? 1e6 / r.cpu_rate :
+	    0, kib,
+	    1e6 * median(t, reps));
+	free(junk);
+	set_free(&s);
+	return 0;
+}
+
 /* -f: keeps the URLs of IN that no rule decides. */
 static int
 filter(const char *policy_dir, const char *store, const char *in,
@@ -550,7 +620,9 @@ usage(void)
 {
 	fprintf(stderr, "usage: policy_bench [-r reps] [-t seconds] "
 	    "[-x RX_DIR] POLICY_DIR STORE DATA_DIR\n"
-	    "       policy_bench -f POLICY_DIR STORE IN OUT\n");
+	    "       policy_bench -f POLICY_DIR STORE IN OUT\n"
+	    "       policy_bench -c KIB [-r reps] [-t seconds | -n count] "
+	    "POLICY_DIR STORE URLS\n");
 	exit(2);
 }
 
@@ -566,16 +638,26 @@ main(int argc, char *argv[])
 	long rss0, rss1 = 0;
 	int reps = 3, ch, k;
 	bool fflag = false;
+	long ckib = 0;
+	uint64_t count = 0;
 	const char *rxdir = NULL;
 	struct result r;
 
-	while ((ch = getopt(argc, argv, "fr:t:x:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:fn:r:t:x:")) != -1) {
 		switch (ch) {
 		case 'x':
 			rxdir = optarg;
 			break;
+		case 'c':
+			ckib = atol(optarg);
+			if (ckib < 0 || ckib > 1024 * 1024)
+				usage();
+			break;
 		case 'f':
 			fflag = true;
+			break;
+		case 'n':
+			count = strtoull(optarg, NULL, 10);
 			break;
 		case 'r':
 			reps = atoi(optarg);
@@ -603,6 +685,8 @@ main(int argc, char *argv[])
 		usage();
 
 	ctx_open(&c, argv[0], argv[1]);
+	if (ckib > 0)
+		return cold(&c, argv[2], (size_t)ckib, reps, mintime, count);
 
 	/* Snapshot build: as wardend at start and on SIGHUP. */
 	for (k = 0; k < reps; k++) {

@@ -108,7 +108,7 @@ pair_check(struct pair *p, const char *url)
 		if (rc != PCRE2_ERROR_NOMATCH)
 			return;		/* a limit: no plain answer */
 	}
-	rc = policy_regex_match(p->rs, url, len, p->rx, &hit, &err);
+	rc = policy_regex_match(p->rs, url, len, p->rx, NULL, &hit, &err);
 	p->urls++;
 	p->hits += first != SIZE_MAX;
 	if (first == SIZE_MAX && rc == 0)
@@ -317,6 +317,125 @@ test_policy_regex_syntax(void)
 	};
 
 	check_lists(pats, urls);
+}
+
+/*
+ * Runs of digits, letters, both, hexadecimal digits a pattern needs: each
+ * subject has a run just long enough, or one short, or broken where the
+ * pattern may break it. Over many chunks: every pattern alone in its
+ * start kind is mixed with the others.
+ */
+static void
+test_policy_regex_runs(void)
+{
+	static const char *const pats[] = {
+		"/[a-z]{5}[0-9]{4}/",
+		"/[a-z]{6}[0-9]{7}/",
+		"\\?[a-z]{1,3}=[a-z0-9]{24,}$",
+		"[-.][0-9]{6,}[a-z]{5}\\.",
+		"x[0-9]?[0-9]{3}y",
+		"[0-9]{3}[-]?[0-9]{3}",
+		"[0-9]{3}-?[0-9]{3}w",
+		"[a-f0-9]{32}\\.bin",
+		"k\\d{5}k",
+		"(ab|cd)[0-9]{4}q",
+		"abc|[0-9]{9}",
+		"[[:digit:]]{5}p",
+		"[A-Z]{6}!",
+		"[a-z]{3}.[a-z]{3}~",
+		"q[0-9]{2,}+z",
+		"[0-9]{4}(?=x)[0-9]*",
+		"\\x31{5}",
+		"[\\d]{4}m",
+		"[\\w]{4}x",
+		"[0-9\\-]{5}n",
+		"[a-z0-9_]{8}o",
+		"[g-z]{4}@",
+		"[0-9a-f]{10}%",
+		"[a-zA-Z]{5}&",
+		"z{3}\\*",
+		"t[0-9]{2}{,3}u",
+		"v[0-9]{2}(?:[0-9]{2})?v",
+		"[0-9]{2}[a-z]?[0-9]{2}r",
+		"[0-9]*[a-z]{3}[0-9]+s",
+		"(?i)[0-9]{4}(?-i)[A-Z]{2}j",
+		/* Where a class or a group ends is PCRE2's to say. */
+		"(?C'x)[0-9]{9}')",
+		"(?C{x)[0-9]{9})",
+		"[[:](:]][0-9]{9})?",
+		"[\\c][0-9]{9}]",
+		"(\\c)[0-9]{9})?",
+		"[\\E][0-9]{9}]",
+		"[^\\E][0-9]{9}]",
+		"[\\E]casino]",
+		"[\\c]casino]",
+		NULL,
+	};
+	static const char *const urls[] = {
+		"http://x.test/abcde1234/",
+		"http://x.test/ABCDE1234/",
+		"http://x.test/abcd1234/",
+		"http://x.test/abcde123/",
+		"http://x.test/abcdef1234567/",
+		"http://x.test/abcdef123456/",
+		"http://x.test/a?id=abcdefghijkl012345678901",
+		"http://x.test/a?id=abcdefghijkl01234567890",
+		"http://x.test/a?id=abcdefghijkl0123456789-1",
+		"http://x-123456abcde.test/",
+		"http://x-12345abcde.test/",
+		"http://x.test/x123y",
+		"http://x.test/x1234y",
+		"http://x.test/x12y",
+		"http://x.test/123-456",
+		"http://x.test/12-3456",
+		"http://x.test/123-456w",
+		"http://x.test/0123456789abcdef0123456789abcdef.bin",
+		"http://x.test/0123456789abcdef0123456789abcde.bin",
+		"http://x.test/k12345k",
+		"http://x.test/k1234k",
+		"http://x.test/cd1234q",
+		"http://x.test/abc",
+		"http://x.test/123456789",
+		"http://x.test/12345p",
+		"http://x.test/abcdef!",
+		"http://x.test/abc-def~",
+		"http://x.test/q12z",
+		"http://x.test/1234x",
+		"http://x.test/11111",
+		"http://x.test/1234m",
+		"http://x.test/abcdx",
+		"http://x.test/12-34n",
+		"http://x.test/ab_cd_efo",
+		"http://x.test/ghij@",
+		"http://x.test/0123456789%",
+		"http://x.test/0123456789abcdef%",
+		"http://x.test/AbCdE&",
+		"http://x.test/zzz*",
+		"http://x.test/ZZZ*",
+		"http://x.test/t1u",
+		"http://x.test/t1{,3}u",
+		"http://x.test/t12{,3}u",
+		"http://x.test/v12v",
+		"http://x.test/v1234v",
+		"http://x.test/v1v",
+		"http://x.test/12a34r",
+		"http://x.test/1234r",
+		"http://x.test/abc1s",
+		"http://x.test/1234AbJ",
+		"http://x.test/1234abj",
+		"http://x.test/[[[[[[[[[]",
+		"http://x.test/]casino]",
+		NULL,
+	};
+	const char *one[2] = { NULL, NULL };
+	size_t i;
+
+	check_lists(pats, urls);
+	/* Alone, so that no earlier line hides a later one's answer. */
+	for (i = 0; pats[i] != NULL; i++) {
+		one[0] = pats[i];
+		check_lists(one, urls);
+	}
 }
 
 /* --- Generated sets ------------------------------------------------------ */
@@ -701,6 +820,7 @@ static CU_TestInfo cu_tests[] = {
 	{ "grouped keys", test_policy_regex_grouped },
 	{ "optional pieces give no key", test_policy_regex_optional },
 	{ "syntax", test_policy_regex_syntax },
+	{ "runs of digits and letters", test_policy_regex_runs },
 	{ "generated, 60 patterns", test_policy_regex_generated_small },
 	{ "generated, 3000 patterns", test_policy_regex_generated_large },
 	{ "generated, UT1 shapes", test_policy_regex_generated_ut1 },
