@@ -10,22 +10,37 @@
 
 #include "sockio.h"
 
+bool
+sockio_plain(struct bufferevent *bev)
+{
+	return bufferevent_get_underlying(bev) == NULL &&
+	    bufferevent_openssl_get_ssl(bev) == NULL &&
+	    bufferevent_getfd(bev) >= 0;
+}
+
 size_t
 sockio_read_more(struct bufferevent *bev)
+{
+	return sockio_read_upto(bev, SOCKIO_READ_MAX);
+}
+
+size_t
+sockio_read_upto(struct bufferevent *bev, size_t max)
 {
 	struct evbuffer *in = bufferevent_get_input(bev);
 	struct evbuffer_iovec v[2];
 	struct iovec iov[2];
-	size_t max = SOCKIO_READ_MAX, low, high, len, got;
+	size_t low, high, len, got;
 	ssize_t r;
 	int fd, n, i, used, avail;
 
+	if (max > SOCKIO_READ_MAX)
+		max = SOCKIO_READ_MAX;
 	/* A filter's or TLS bufferevent's fd carries ciphertext. */
-	if (bufferevent_get_underlying(bev) != NULL ||
-	    bufferevent_openssl_get_ssl(bev) != NULL ||
-	    (bufferevent_get_enabled(bev) & EV_READ) == 0 ||
-	    (fd = bufferevent_getfd(bev)) < 0)
+	if (max == 0 || !sockio_plain(bev) ||
+	    (bufferevent_get_enabled(bev) & EV_READ) == 0)
 		return 0;
+	fd = bufferevent_getfd(bev);
 	if (bufferevent_getwatermark(bev, EV_READ, &low, &high) == 0 &&
 	    high > 0) {
 		len = evbuffer_get_length(in);

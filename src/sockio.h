@@ -1,6 +1,7 @@
 #ifndef WARDEN_SOCKIO_H
 #define WARDEN_SOCKIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <event2/bufferevent.h>
@@ -28,5 +29,14 @@
  * errors stay for the bufferevent to report. Returns the bytes added.
  */
 size_t	sockio_read_more(struct bufferevent *bev);
+/* The same, taking at most max bytes (and at most SOCKIO_READ_MAX). */
+size_t	sockio_read_upto(struct bufferevent *bev, size_t max);
+
+/*
+ * Whether bev is a bufferevent straight on its socket (no TLS, no
+ * filter): the bytes on its descriptor are those its owner reads and
+ * writes, so they may be moved past it (splice).
+ */
+bool	sockio_plain(struct bufferevent *bev);
 
 #endif

@@ -1,4 +1,5 @@
 #include <sys/socket.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "logwriter.h"
 #include "session.h"
 #include "sockio.h"
+#include "splice.h"
 #include "tls.h"
 #include "tunnel.h"
 #include "upstream.h"
@@ -54,6 +56,13 @@
  * cookies): at least this many, whatever max_headers says.
  */
 #define TXN_RESP_MIN_FIELDS	256
+
+/*
+ * A body nobody looks at moves by splice(2), past user space, when at
+ * least this much of it is still to come: below, setting it up costs
+ * more than the copies it saves.
+ */
+#define TXN_SPLICE_MIN		(64 * 1024)
 
 enum body_mode {
 	BODY_NONE,
@@ -131,6 +140,12 @@ struct txn {
 	bool			 whole;		/* all of the body is held:
 						   send it with its length */
 	struct event		*sniff_ev;
+
+	/* The rest of a body nobody looks at, by splice(2). */
+	bool			 splice_wait;	/* for the client output to
+						   drain first */
+	bool			 splice_no;	/* it failed: not again */
+	struct splicer		*splicer;	/* moving it */
 
 	/* For the log. */
 	int			 status;
@@ -323,6 +338,8 @@ txn_free(struct txn *t, bool up_reusable)
 	forged_unref(t->forged);
 	if (t->tun != NULL)
 		tunnel_free(t->tun);
+	/* Its events are on the sockets: gone before they close. */
+	splice_free(t->splicer);
 	if (t->up != NULL)
 		upstream_release(t->up, up_reusable);
 	http1_msg_free(t->req);
@@ -352,9 +369,20 @@ txn_end(struct txn *t, bool up_reusable)
 	session_txn_done(s, keep);
 }
 
+/* What a splice moved, at its end (then: how it ended, or NULL). */
+static void
+txn_splice_log(struct txn *t, uint64_t n, const char *then)
+{
+	log_debug("txn %" PRIu64 " %s: spliced %" PRIu64 " bytes from %s%s%s",
+	    t->id, t->s->addr, n, t->authority, then != NULL ? ", then " : "",
+	    then != NULL ? then : "");
+}
+
 void
 txn_abort(struct txn *t, const char *why)
 {
+	if (t->splicer != NULL)
+		txn_splice_log(t, splice_written(t->splicer), why);
 	log_debug("txn %" PRIu64 " %s: %s", t->id, t->s->addr, why);
 	txn_log(t);
 	t->s->t = NULL;
@@ -1792,7 +1820,11 @@ txn_tunnel_done(const struct tunnel_stats *st, const char *why, void *arg)
 	struct txn *t = arg;
 	struct session *s = t->s;
 
-	(void)st;	/* what went to the client is counted as it went */
+	/* What went to the client is counted as it went. */
+	if (st->spliced_to_client > 0 || st->spliced_to_server > 0)
+		log_debug("txn %" PRIu64 " %s: tunnel spliced %" PRIu64
+		    " bytes to the client, %" PRIu64 " to the server", t->id,
+		    s->addr, st->spliced_to_client, st->spliced_to_server);
 	t->keep_alive = false;
 	txn_abort(t, why != NULL ? why : "tunnel closed");
 	session_close(s);
@@ -1803,7 +1835,8 @@ txn_start_tunnel(struct txn *t)
 {
 	t->s->state = SESSION_TUNNEL;
 	t->tun = tunnel_new(t->s->bev, t->up->bev,
-	    txn_cfg(t)->tunnel_idle_timeout, txn_tunnel_done, t);
+	    txn_cfg(t)->tunnel_idle_timeout, t->w->pipes, &t->s->out_bytes,
+	    txn_tunnel_done, t);
 	if (t->tun == NULL)
 		txn_kill(t, "out of memory");
 }
@@ -2282,6 +2315,165 @@ txn_websocket(struct txn *t, struct http_msg *m)
 	txn_start_tunnel(t);
 }
 
+/* ---- splicing a body nobody looks at ---------------------------------- */
+
+/*
+ * Whether the rest of the response body may be spliced, now or once its
+ * first bytes are sniffed: plain HTTP on both connections, a body framed
+ * by its length with at least TXN_SPLICE_MIN bytes past what has been
+ * read, the request sent, and no inspection that will look at more than
+ * the first bytes: none, one whose verdict was to stream the rest
+ * unlooked at (INSPECT_STREAM), or one still sniffing.
+ */
+static bool
+txn_splice_maybe(const struct txn *t)
+{
+	size_t in;
+
+	if (t->splice_no || t->splicer != NULL || t->up == NULL ||
+	    t->resp == NULL || t->resp_body != BODY_LENGTH ||
+	    t->resp_chunk_out || !t->req_done || t->tun != NULL ||
+	    t->https || t->s->bumped || t->up->tls)
+		return false;
+	in = evbuffer_get_length(bufferevent_get_input(t->up->bev));
+	if (t->resp_left < TXN_SPLICE_MIN || t->resp_left - TXN_SPLICE_MIN < in)
+		return false;
+	if (t->insp != NULL && inspect_state(t->insp) != INSPECT_STREAM &&
+	    !(inspect_state(t->insp) == INSPECT_HOLD &&
+	    inspect_sniffing(t->insp)))
+		return false;
+	return sockio_plain(t->s->bev) && sockio_plain(t->up->bev);
+}
+
+/*
+ * Whether to splice the rest of the body now: it may be (above), nothing
+ * holds it (the sniff is over, the verdict was to stream), and all that
+ * was read has been passed on.
+ */
+static bool
+txn_splice_wanted(const struct txn *t)
+{
+	if (t->holding || !txn_splice_maybe(t))
+		return false;
+	return evbuffer_get_length(bufferevent_get_input(t->up->bev)) == 0 &&
+	    evbuffer_get_length(bufferevent_get_output(t->up->bev)) == 0;
+}
+
+/*
+ * Reads what else the origin has sent, in one system call, unless the
+ * body may be spliced: its bytes then stay in the kernel, and only what
+ * the sniff of its first bytes still lacks is read.
+ */
+static void
+txn_read_ahead(struct txn *t, struct bufferevent *bev)
+{
+	size_t have;
+
+	if (!txn_splice_maybe(t)) {
+		sockio_read_more(bev);
+		return;
+	}
+	if (!t->holding)
+		return;
+	have = evbuffer_get_length(t->held) +
+	    evbuffer_get_length(bufferevent_get_input(bev));
+	if (have < INSPECT_SNIFF_BYTES)
+		sockio_read_upto(bev, INSPECT_SNIFF_BYTES - have);
+}
+
+/*
+ * The splice ended: the bufferevents take over again, and the end goes
+ * the way the same end of a relayed body goes (the origin's close, error
+ * or timeout through txn_up_event(), the client's through
+ * txn_client_event()), so that the log and the connections come out the
+ * same. A splice that could not go on (SPLICE_STUCK) leaves the rest of
+ * the body to the ordinary relay, which its read event starts.
+ */
+static void
+txn_splice_done(enum splice_end end, int err, void *arg)
+{
+	struct txn *t = arg;
+	struct bufferevent *ub = t->up->bev;
+	uint64_t n = splice_written(t->splicer);
+
+	t->resp_left -= splice_read(t->splicer);
+	splice_free(t->splicer);
+	t->splicer = NULL;
+	txn_splice_log(t, n, end == SPLICE_DONE ? NULL : splice_end_str(end));
+	bufferevent_enable(t->s->bev, EV_WRITE);
+	bufferevent_enable(ub, EV_READ | EV_WRITE);
+	switch (end) {
+	case SPLICE_DONE:
+		txn_resp_done(t);
+		return;
+	case SPLICE_SRC_EOF:
+		txn_up_event(ub, BEV_EVENT_READING | BEV_EVENT_EOF, t);
+		return;
+	case SPLICE_SRC_TIMEOUT:
+		txn_up_event(ub, BEV_EVENT_READING | BEV_EVENT_TIMEOUT, t);
+		return;
+	case SPLICE_SRC_ERROR:
+		EVUTIL_SET_SOCKET_ERROR(err);
+		txn_up_event(ub, BEV_EVENT_READING | BEV_EVENT_ERROR, t);
+		return;
+	case SPLICE_DST_ERROR:
+		EVUTIL_SET_SOCKET_ERROR(err);
+		txn_client_event(t, BEV_EVENT_WRITING | BEV_EVENT_ERROR);
+		return;
+	case SPLICE_STUCK:
+	case SPLICE_NO_PIPE:	/* only transfers until EOF give theirs up */
+		/*
+		 * Nothing is lost (the pipe was empty, exactly what was read
+		 * went out): the bufferevents relay the rest, and their
+		 * recv() steps over the urgent byte that stopped splice(2).
+		 * Never again for this body: it may hold more.
+		 */
+		t->splice_no = true;
+		return;
+	}
+}
+
+/*
+ * The client output has drained to its socket: the bufferevents step
+ * aside (the client's keeps reading, so a client that goes away is still
+ * noticed) and the rest of the body, exactly resp_left bytes, is spliced.
+ * When that cannot start, the bufferevents relay it as usual.
+ */
+static void
+txn_splice_go(struct txn *t)
+{
+	t->splice_wait = false;
+	bufferevent_disable(t->up->bev, EV_READ | EV_WRITE);
+	bufferevent_disable(t->s->bev, EV_WRITE);
+	t->splicer = splice_start(t->w->base, t->w->pipes,
+	    bufferevent_getfd(t->up->bev), bufferevent_getfd(t->s->bev),
+	    t->resp_left, txn_cfg(t)->read_timeout, &t->s->out_bytes,
+	    txn_splice_done, t);
+	if (t->splicer != NULL)
+		return;
+	log_debug("txn %" PRIu64 " %s: not splicing: %s", t->id, t->s->addr,
+	    strerror(errno));
+	t->splice_no = true;
+	bufferevent_enable(t->s->bev, EV_WRITE);
+	bufferevent_enable(t->up->bev, EV_READ | EV_WRITE);
+}
+
+/*
+ * The body goes by splice from here: stop reading the origin, and start
+ * once what is queued for the client (head, first bytes) has gone out, so
+ * that the order holds.
+ */
+static void
+txn_splice_begin(struct txn *t)
+{
+	t->splice_wait = true;
+	bufferevent_disable(t->up->bev, EV_READ);
+	bufferevent_setwatermark(t->s->bev, EV_WRITE, 0, 0);
+	bufferevent_enable(t->s->bev, EV_WRITE);
+	if (evbuffer_get_length(txn_cout(t)) == 0)
+		txn_splice_go(t);
+}
+
 /*
  * Moves response body bytes to the client while it keeps up. Returns 1 at
  * the end of the message, 0 when more is to come, -1 on bad framing.
@@ -2392,7 +2584,8 @@ txn_up_read(struct bufferevent *bev, void *arg)
 	struct http1_err e;
 	int r;
 
-	sockio_read_more(bev);
+	if (t->splice_wait || t->splicer != NULL)
+		return;		/* the splice reads the socket */
 	if (evbuffer_get_length(in) > 0)
 		t->resp_any = true;
 	while (t->resp == NULL) {
@@ -2401,8 +2594,12 @@ txn_up_read(struct bufferevent *bev, void *arg)
 		lim.max_count = txn_resp_fields(cfg);
 		r = http1_read_head(&t->rp, in, &lim,
 		    t->req->method_id == HTTP_HEAD, &m, &e);
-		if (r == 0)
+		if (r == 0) {
+			/* The rest of the head may be queued already. */
+			if (sockio_read_more(bev) > 0)
+				continue;
 			return;
+		}
 		if (r == 1 && (m->status < 100 || m->status > 599)) {
 			/* RFC 9110 section 15: codes run from 100 to 599. */
 			http1_msg_free(m);
@@ -2419,6 +2616,7 @@ txn_up_read(struct bufferevent *bev, void *arg)
 		if (m->status >= 200) {
 			if (txn_resp_head(t, m) == -1)
 				return;
+			txn_read_ahead(t, bev);
 			txn_first_body(t, in);
 			return;
 		}
@@ -2439,6 +2637,7 @@ txn_up_read(struct bufferevent *bev, void *arg)
 		http1_msg_free(m);
 		http1_reset(&t->rp);
 	}
+	txn_read_ahead(t, bev);
 	if (t->holding) {
 		r = txn_relay_body(t, in, t->held);
 		txn_hold_act(t, r == -1 ? INSPECT_HOLD : txn_hold_feed(t), r);
@@ -2447,7 +2646,7 @@ txn_up_read(struct bufferevent *bev, void *arg)
 	txn_relay_more(t, txn_relay_body(t, in, txn_cout(t)));
 }
 
-/* After a relay pass: finish, cut, or wait with back-pressure. */
+/* After a relay pass: finish, cut, splice, or wait with back-pressure. */
 static void
 txn_relay_more(struct txn *t, int r)
 {
@@ -2457,6 +2656,10 @@ txn_relay_more(struct txn *t, int r)
 	}
 	if (r == 1) {
 		txn_resp_done(t);
+		return;
+	}
+	if (txn_splice_wanted(t)) {
+		txn_splice_begin(t);
 		return;
 	}
 	if (evbuffer_get_length(txn_cout(t)) >= TXN_HIGH) {
@@ -2574,6 +2777,11 @@ txn_client_read(struct txn *t)
 void
 txn_client_write(struct txn *t)
 {
+	if (t->splice_wait) {
+		if (evbuffer_get_length(txn_cout(t)) == 0)
+			txn_splice_go(t);
+		return;
+	}
 	if (t->up == NULL || t->resp == NULL)
 		return;
 	bufferevent_setwatermark(t->s->bev, EV_WRITE, 0, 0);

@@ -21,6 +21,7 @@
 #include "policy.h"
 #include "dns.h"
 #include "session.h"
+#include "splice.h"
 #include "tls.h"
 #include "upstream.h"
 #include "worker.h"
@@ -316,8 +317,10 @@ worker_new(unsigned id, struct runconf *rc)
 		goto fail;
 	w->dns = dns_new(w->base, &rc->cfg);
 	w->pool = upool_new();
+	w->pipes = splice_pool_new();
 	w->ctl_ev = event_new(w->base, -1, 0, worker_ctl, w);
-	if (w->dns == NULL || w->pool == NULL || w->ctl_ev == NULL)
+	if (w->dns == NULL || w->pool == NULL || w->pipes == NULL ||
+	    w->ctl_ev == NULL)
 		goto fail;
 	if ((w->magic = mimesniff_new(&err)) == NULL) {
 		log_warnx("worker %u: %s", id, err.msg);
@@ -347,6 +350,8 @@ worker_main(void *arg)
 	worker_close_all(w);
 	upool_free(w->pool);
 	w->pool = NULL;
+	splice_pool_free(w->pipes);
+	w->pipes = NULL;
 	atomic_store(&w->exited, true);
 	return NULL;
 }
@@ -388,6 +393,7 @@ worker_join_free(struct worker *w)
 		pthread_join(w->thread, NULL);
 	worker_close_listeners(w);
 	upool_free(w->pool);
+	splice_pool_free(w->pipes);
 	if (w->ctl_ev != NULL)
 		event_free(w->ctl_ev);
 	dns_free(w->dns);

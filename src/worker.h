@@ -44,6 +44,7 @@ void		 runconf_unref(struct runconf *rc);
 
 struct dns;
 struct upool;
+struct splice_pool;
 struct session;
 struct policy;
 struct catstore;
@@ -58,6 +59,7 @@ struct worker {
 	struct event_base	*base;
 	struct dns		*dns;
 	struct upool		*pool;
+	struct splice_pool	*pipes;		/* idle pipes for splice(2) */
 	/* For the policy: this worker's store handle and match scratch,
 	   for the configuration in rc. */
 	struct catstore		*cats;

@@ -92,10 +92,10 @@ class Env:
             n.start()
         return self._nginx
 
-    def wardend(self, keys=None, options=(), use_conf=True, start=True, name=None):
+    def wardend(self, keys=None, options=(), use_conf=True, start=True, name=None, flags=()):
         name = name or ("wardend" if not self.wardends else "wardend%d" % len(self.wardends))
         w = Wardend(self.dir, self.exe, keys=keys, options=options,
-                    use_conf=use_conf, name=name)
+                    use_conf=use_conf, name=name, flags=flags)
         self.wardends.append(w)
         if start:
             w.start()

@@ -95,9 +95,11 @@ def parse_duration(v):
 class Wardend:
     """One wardend process. keys: the config file's contents (None drops
     a default); options: more "-o key=value"; use_conf False runs it
-    with no -c at all (the in-tree defaults)."""
+    with no -c at all (the in-tree defaults); flags: more command line
+    flags ("-d" for the debug lines)."""
 
-    def __init__(self, d, exe, keys=None, options=(), use_conf=True, name="wardend"):
+    def __init__(self, d, exe, keys=None, options=(), use_conf=True, name="wardend",
+                 flags=()):
         self.dir = d
         self.exe = exe
         self.name = name
@@ -108,6 +110,7 @@ class Wardend:
         for k, v in (keys or {}).items():
             self.keys[k] = v
         self.options = list(options)
+        self.flags = list(flags)
         self.conf_path = os.path.join(d, name + ".conf")
         self.proc = None
         self.port = None
@@ -132,7 +135,7 @@ class Wardend:
         return self.proc.pid
 
     def argv(self):
-        a = [self.exe, "-f"]
+        a = [self.exe, "-f"] + self.flags
         if self.use_conf:
             a += ["-c", self.conf_path]
         a += ["-l", "%s:%d" % (LOCALHOST, self.port)]
