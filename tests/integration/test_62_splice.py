@@ -43,15 +43,7 @@ def _wardend(env, **keys):
 
 def _file(env, name, data):
     """A file in the nginx docroot, under this test's own directory."""
-    rel = "t62/%s/%s" % (env.name, name)
-    path = os.path.join(env.content.docroot, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(data)
-    os.chmod(path, 0o644)
-    for d in (os.path.dirname(path), os.path.dirname(os.path.dirname(path))):
-        os.chmod(d, 0o755)
-    return "/" + rel
+    return env.content.put("t62/%s/%s" % (env.name, name), data)
 
 
 def _spliced(w):

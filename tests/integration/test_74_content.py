@@ -72,9 +72,7 @@ def _policy(env, conf=CONF):
 
 def _docroot(env, name, data, top=""):
     """A file in the nginx docroot under this test's own directory."""
-    rel = "%st74/%s/%s" % (top, env.name, name)
-    _write(os.path.join(env.content.docroot, rel), data)
-    return "/" + rel
+    return env.content.put("%st74/%s/%s" % (top, env.name, name), data)
 
 
 def _zroot(env, name, data):

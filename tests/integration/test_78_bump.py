@@ -71,12 +71,7 @@ def _wardend(env, **keys):
 
 
 def _page(env, name, data):
-    rel = "t78/%s/%s" % (env.name, name)
-    path = os.path.join(env.content.docroot, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(data)
-    return "/" + rel
+    return env.content.put("t78/%s/%s" % (env.name, name), data)
 
 
 def test_bump_fetch_through_forged_certificate(env):

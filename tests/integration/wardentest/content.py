@@ -48,6 +48,20 @@ class Content:
         self.upload_file = os.path.join(d, "upload-100m.bin")
         self.upload_sha = ""
 
+    def put(self, rel, data):
+        """Writes data (bytes or str) at rel under the docroot, readable by
+        nginx's workers, and returns its path in a URL ("/" + rel)."""
+        path = os.path.join(self.docroot, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode())
+        os.chmod(path, 0o644)
+        d = os.path.dirname(path)
+        while len(d) > len(self.docroot):
+            os.chmod(d, 0o755)
+            d = os.path.dirname(d)
+        return "/" + rel
+
 
 def make_content(d):
     c = Content(d)
