@@ -13,7 +13,6 @@ import re
 import shutil
 import socket
 import struct
-import subprocess
 import time
 
 from wardentest import (SlowDownload, check, check_eq, request_bytes, sha256,
@@ -98,6 +97,18 @@ def _kinds(fds):
         k = v.split(":")[0] if ":" in v else "file"
         kinds[k] = kinds.get(k, 0) + 1
     return kinds
+
+
+def _fds_back(w, before, after_what):
+    """Waits up to 5 s for wardend's descriptors to be back, by kind, to
+    what they were before."""
+    deadline = time.monotonic() + 5
+    after = _fds(w.pid)
+    while _kinds(after) != _kinds(before) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        after = _fds(w.pid)
+    check_eq(_kinds(after), _kinds(before), "wardend's descriptors by kind, after %s "
+             "(before %r, after %r)" % (after_what, before, after))
 
 
 class _CutOrigin(Origin):
@@ -299,13 +310,7 @@ def test_splice_client_aborts_no_leak(env):
     mid = len([i for i in range(aborts) if i % 3])
     check(len(cut) >= mid and all(e in ("destination error", "client went away") for e in cut),
           "splices cut by the client (%d at least): %r" % (mid, sp))
-    deadline = time.monotonic() + 5
-    after = _fds(w.pid)
-    while _kinds(after) != _kinds(before) and time.monotonic() < deadline:
-        time.sleep(0.1)
-        after = _fds(w.pid)
-    check_eq(_kinds(after), _kinds(before), "wardend's descriptors by kind, after %d aborted "
-             "downloads (before %r, after %r)" % (aborts, before, after))
+    _fds_back(w, before, "%d aborted downloads" % aborts)
 
 
 @timeout(60)
@@ -391,21 +396,12 @@ def test_splice_not_for_inspected_bodies(env):
           "the sniffed binary was spliced: %r" % sp)
 
 
-def _ca(env):
-    state = env.path("state")
-    exe = os.path.join(os.path.dirname(env.exe), "wardenctl")
-    p = subprocess.run([exe, "-o", "state_dir=" + state, "ca", "init", "-k"],
-                       capture_output=True, timeout=60)
-    check_eq(p.returncode, 0, "wardenctl ca init: %r" % p.stderr)
-    return os.path.join(state, "ca", "ca.crt")
-
-
 @timeout(60)
 def test_splice_not_over_tls(env):
     """Inside an inspected (bumped) HTTPS connection the body is encrypted
     both ways: relayed, never spliced, and intact."""
     n = env.nginx
-    ca = _ca(env)
+    ca = env.local_ca()
     w = _wardend(env, policy_dir=_policy(env), tls_inspect="on",
                  tls_upstream_ca_file=env.pki.ca_cert,
                  connect_ports="443, %d" % n.https_port)
@@ -608,13 +604,7 @@ def test_splice_tunnel_aborts_no_leak(env):
         wait_until(lambda: len([l for l in w.log_lines() if rx.search(l)]) >= i + 2, 10,
                    what="the log line of aborted tunnel %d" % i)
     whole(12)
-    deadline = time.monotonic() + 5
-    after = _fds(w.pid)
-    while _kinds(after) != _kinds(before) and time.monotonic() < deadline:
-        time.sleep(0.1)
-        after = _fds(w.pid)
-    check_eq(_kinds(after), _kinds(before), "wardend's descriptors by kind, after 10 aborted "
-             "tunnels (before %r, after %r)" % (before, after))
+    _fds_back(w, before, "10 aborted tunnels")
     check(len(_tunnel_spliced(w)) >= 12, "spliced tunnels: %r" % _tunnel_spliced(w))
 
 

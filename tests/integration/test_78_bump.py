@@ -11,7 +11,6 @@ import re
 import shutil
 import socket
 import ssl
-import subprocess
 
 from wardentest import check, check_eq, request_bytes, sha256
 from wardentest.tools import s_client
@@ -50,19 +49,9 @@ def _policy(env):
     return d
 
 
-def _ca(env):
-    """The local root CA, made by wardenctl in the test's state_dir."""
-    state = env.path("state")
-    exe = os.path.join(os.path.dirname(env.exe), "wardenctl")
-    p = subprocess.run([exe, "-o", "state_dir=" + state, "ca", "init", "-k"],
-                       capture_output=True, timeout=60)
-    check_eq(p.returncode, 0, "wardenctl ca init: %r" % p.stderr)
-    return os.path.join(state, "ca", "ca.crt")
-
-
 def _wardend(env, **keys):
     n = env.nginx
-    ca = _ca(env)
+    ca = env.local_ca()
     keys.setdefault("policy_dir", _policy(env))
     keys.setdefault("tls_inspect", "on")
     keys.setdefault("tls_upstream_ca_file", env.pki.ca_cert)

@@ -10,7 +10,6 @@ import shutil
 import signal
 import ssl
 import stat
-import subprocess
 
 from wardentest import check, check_eq, timeout, wait_until
 from wardentest.tools import s_client
@@ -47,18 +46,6 @@ def _block_late(env):
         f.write("localhost%s\n" % LATE)
 
 
-def _ca(env):
-    """The local root CA, made by wardenctl in the test's state_dir."""
-    state = env.path("state")
-    crt = os.path.join(state, "ca", "ca.crt")
-    if not os.path.exists(crt):
-        exe = os.path.join(os.path.dirname(env.exe), "wardenctl")
-        p = subprocess.run([exe, "-o", "state_dir=" + state, "ca", "init", "-k"],
-                           capture_output=True, timeout=60)
-        check_eq(p.returncode, 0, "wardenctl ca init: %r" % p.stderr)
-    return crt
-
-
 def _keys(env, cache):
     n = env.nginx
     return {
@@ -71,7 +58,7 @@ def _keys(env, cache):
 
 
 def _wardend(env, cache):
-    ca = _ca(env)
+    ca = env.local_ca()
     return env.nginx, env.wardend(keys=_keys(env, cache)), ca
 
 
@@ -193,7 +180,7 @@ def test_certcache_off_leaf_changes(env):
 
 
 def _check_refused(env, cache, want):
-    _ca(env)
+    env.local_ca()
     w = env.wardend(keys=_keys(env, cache), start=False)
     w.write_conf()
     rc, err = check_config(env.exe, w.conf_path)
@@ -231,7 +218,7 @@ def test_certcache_check_creates_nothing(env):
     """wardend -t checks a good or missing directory and creates nothing
     (it may run as another user, before the state directory exists)."""
     cache = env.path("state/certcache")
-    _ca(env)
+    env.local_ca()
     w = env.wardend(keys=_keys(env, cache), start=False)
     w.write_conf()
     rc, err = check_config(env.exe, w.conf_path)
@@ -247,7 +234,7 @@ def test_certcache_in_unmade_state_dir_checks_ok(env):
     """Before the first start, a cache directory right in a state
     directory that does not exist yet is fine for wardend -t (the start
     makes both); one a level deeper is not (nothing makes its parent)."""
-    _ca(env)
+    env.local_ca()
     fresh = env.path("fresh-state")
     keys = _keys(env, os.path.join(fresh, "certcache"))
     keys.update({"state_dir": fresh, "tls_ca_dir": env.path("state/ca")})

@@ -7,6 +7,7 @@ import importlib
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -133,6 +134,20 @@ class Env:
 
     def path(self, name):
         return os.path.join(self.dir, name)
+
+    def local_ca(self):
+        """The local root CA, made once by wardenctl in this test's
+        state_dir (wardend's state_dir when keys give it that directory);
+        returns the path of its certificate."""
+        state = self.path("state")
+        crt = os.path.join(state, "ca", "ca.crt")
+        if not os.path.exists(crt):
+            exe = os.path.join(os.path.dirname(self.exe), "wardenctl")
+            p = subprocess.run([exe, "-o", "state_dir=" + state, "ca", "init", "-k"],
+                               capture_output=True, timeout=60)
+            if p.returncode != 0:
+                raise TestFailure("wardenctl ca init: %r" % p.stderr)
+        return crt
 
     def teardown(self):
         problems = []
