@@ -10,7 +10,6 @@ holds or blocks, TLS)."""
 
 import os
 import re
-import shutil
 import socket
 import struct
 import time
@@ -352,14 +351,7 @@ group default {
 
 
 def _policy(env):
-    d = env.path("policy")
-    os.makedirs(os.path.join(d, "phrases/test"), exist_ok=True)
-    shutil.copy(os.path.join(SHIPPED, "blockpage.html"), os.path.join(d, "blockpage.html"))
-    with open(os.path.join(d, "policy.conf"), "w") as f:
-        f.write(POLICY)
-    with open(os.path.join(d, "phrases/test/weighted"), "w") as f:
-        f.write("<jackpot><60>\n")
-    return d
+    return env.policy_dir(POLICY, {"phrases/test/weighted": "<jackpot><60>\n"})
 
 
 def test_splice_not_for_inspected_bodies(env):

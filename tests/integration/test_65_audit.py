@@ -10,9 +10,7 @@ many Set-Cookie fields, and an origin that closes before the body.
 Each test states what a client (or the origin) sees; the comment on each
 says what the old wardend did, which the test would catch."""
 
-import os
 import re
-import shutil
 import time
 
 from wardentest import check, check_eq, chunk, request_bytes, response, show, wait_until
@@ -451,11 +449,7 @@ def test_origin_closes_before_body_head_relayed(env):
                       "/short": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nabc"},
                      close_after=["/nobody", "/short"])
     # A policy that does not look at responses: the head goes on at once.
-    d = env.path("policy")
-    os.makedirs(d)
-    shutil.copy(os.path.join(os.environ.get("WD_SRCDIR", ""), "policies", "blockpage.html"), d)
-    with open(os.path.join(d, "policy.conf"), "w") as f:
-        f.write("group default {\n}\n")
+    d = env.policy_dir("group default {\n}\n")
     w = env.wardend(keys={"policy_dir": d})
     for path, got in (("/nobody", b""), ("/short", b"abc")):
         c = env.conn(w.port)

@@ -7,15 +7,12 @@ origin on 127.0.0.1 can stand for any site."""
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import time
 
 from wardentest import check, check_eq, get, request_bytes, response
 from wardentest.checks import squid_line
-
-SHIPPED = os.path.join(os.environ.get("WD_SRCDIR", ""), "policies")
 
 
 def _ok(body=b"origin-ok"):
@@ -29,15 +26,7 @@ def _write(path, text):
 
 
 def _policy(env, conf, lists=None, name="policy"):
-    """A policy directory: policy.conf, the shipped block page, and list
-    files given as {"local/block/domains": "text", ...}."""
-    d = env.path(name)
-    os.makedirs(d, exist_ok=True)
-    shutil.copy(os.path.join(SHIPPED, "blockpage.html"), os.path.join(d, "blockpage.html"))
-    _write(os.path.join(d, "policy.conf"), conf)
-    for rel, text in (lists or {}).items():
-        _write(os.path.join(d, rel), text)
-    return d
+    return env.policy_dir(conf, lists, name)
 
 
 BLOCK_CONF = """

@@ -9,7 +9,6 @@ loopback (RFC 6761)."""
 
 import gzip
 import os
-import shutil
 import socket
 import time
 
@@ -18,8 +17,6 @@ from wardentest import procs
 from wardentest.origins import Origin
 from wardentest.tools import clean_env
 from wardentest.util import LOCALHOST
-
-SHIPPED = os.path.join(os.environ.get("WD_SRCDIR", ""), "policies")
 
 CONF = """
 phrases test phrases/test
@@ -53,21 +50,10 @@ EXCEPTION = OVER.replace(b"</body>", b"<p>A lesson on probability.</p></body>")
 BANNED = b"<html><body><p>Nothing else but a forbiddenword.</p></body></html>\n"
 
 
-def _write(path, data):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(data if isinstance(data, bytes) else data.encode())
-
-
 def _policy(env, conf=CONF):
-    d = env.path("policy")
-    os.makedirs(d, exist_ok=True)
-    shutil.copy(os.path.join(SHIPPED, "blockpage.html"), os.path.join(d, "blockpage.html"))
-    _write(os.path.join(d, "policy.conf"), conf)
-    _write(os.path.join(d, "phrases/test/weighted"), WEIGHTED)
-    _write(os.path.join(d, "phrases/test/banned"), "<forbiddenword>\n")
-    _write(os.path.join(d, "phrases/test/exception"), "<lesson on probability>\n")
-    return d
+    return env.policy_dir(conf, {"phrases/test/weighted": WEIGHTED,
+                                 "phrases/test/banned": "<forbiddenword>\n",
+                                 "phrases/test/exception": "<lesson on probability>\n"})
 
 
 def _docroot(env, name, data, top=""):

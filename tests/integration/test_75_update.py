@@ -9,15 +9,12 @@ exits non-zero with a message that names the problem."""
 
 import io
 import os
-import shutil
 import signal
 import subprocess
 import tarfile
 import time
 
 from wardentest import check, check_eq, get, request_bytes, response, sha256_file, timeout, wait_until
-
-SHIPPED = os.path.join(os.environ.get("WD_SRCDIR", ""), "policies")
 
 CONF = """
 list local_allow local/allow
@@ -60,14 +57,7 @@ def _update(env, *args, timeout_s=60):
 
 
 def _policy(env):
-    d = env.path("policy")
-    os.makedirs(os.path.join(d, "local/allow"), exist_ok=True)
-    shutil.copy(os.path.join(SHIPPED, "blockpage.html"), os.path.join(d, "blockpage.html"))
-    with open(os.path.join(d, "policy.conf"), "w") as f:
-        f.write(CONF)
-    with open(os.path.join(d, "local/allow/domains"), "w") as f:
-        f.write("fine.adult.localhost\n")
-    return d
+    return env.policy_dir(CONF, {"local/allow/domains": "fine.adult.localhost\n"})
 
 
 def _first_store(env, store):

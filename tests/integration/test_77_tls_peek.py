@@ -7,7 +7,6 @@ close) and hostile hellos get the connection closed. Names under
 .localhost resolve to the loopback (RFC 6761)."""
 
 import os
-import shutil
 import socket
 import time
 
@@ -15,8 +14,6 @@ from wardentest import check, check_eq, request_bytes, response, sha256
 from wardentest import procs
 from wardentest.tools import clean_env, s_client
 from wardentest.util import LOCALHOST
-
-SHIPPED = os.path.join(os.environ.get("WD_SRCDIR", ""), "policies")
 
 CONF = """
 list local_block local/block
@@ -31,12 +28,7 @@ def _wardend(env, **keys):
     n = env.nginx
     d = env.path("policy")
     if not os.path.exists(d):
-        os.makedirs(os.path.join(d, "local/block"))
-        shutil.copy(os.path.join(SHIPPED, "blockpage.html"), d)
-        with open(os.path.join(d, "policy.conf"), "w") as f:
-            f.write(CONF)
-        with open(os.path.join(d, "local/block/domains"), "w") as f:
-            f.write("blocked.localhost\n")
+        env.policy_dir(CONF, {"local/block/domains": "blocked.localhost\n"})
     keys.setdefault("policy_dir", d)
     keys.setdefault("tls_inspect", "peek")
     keys.setdefault("connect_ports", "443, %d" % n.https_port)

@@ -8,15 +8,12 @@ re-signed. Names under .localhost resolve to the loopback (RFC 6761)."""
 
 import os
 import re
-import shutil
 import socket
 import ssl
 
 from wardentest import check, check_eq, request_bytes, sha256
 from wardentest.tools import s_client
 from wardentest.util import LOCALHOST
-
-SHIPPED = os.path.join(os.environ.get("WD_SRCDIR", ""), "policies")
 
 CONF = """
 list local_block local/block
@@ -34,18 +31,9 @@ group default {
 def _policy(env):
     d = env.path("policy")
     if not os.path.exists(d):
-        os.makedirs(os.path.join(d, "local/block"))
-        os.makedirs(os.path.join(d, "phrases/test"))
-        shutil.copy(os.path.join(SHIPPED, "blockpage.html"), d)
-        with open(os.path.join(d, "policy.conf"), "w") as f:
-            f.write(CONF)
-        with open(os.path.join(d, "local/block/urls"), "w") as f:
-            f.write("localhost/secret\n")
-        os.makedirs(os.path.join(d, "local/splice"))
-        with open(os.path.join(d, "local/splice/domains"), "w") as f:
-            f.write("spliced.localhost\n")
-        with open(os.path.join(d, "phrases/test/weighted"), "w") as f:
-            f.write("<jackpot><60>\n")
+        env.policy_dir(CONF, {"local/block/urls": "localhost/secret\n",
+                              "local/splice/domains": "spliced.localhost\n",
+                              "phrases/test/weighted": "<jackpot><60>\n"})
     return d
 
 

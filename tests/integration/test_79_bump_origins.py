@@ -85,20 +85,10 @@ def test_bump_noverify_list_exempts_an_internal_origin(env):
     """An administrator can exempt a host from verification (tls_noverify):
     its self-signed certificate is then mirrored; other hosts are still
     refused."""
-    import shutil
     port = _s_server(env, *_cert(env, "self", 2, self_signed=True))
-    policy = env.path("policy")
-    os.makedirs(os.path.join(policy, "noverify"))
-    shutil.copy(os.path.join(os.environ["WD_SRCDIR"], "policies", "blockpage.html"), policy)
-    with open(os.path.join(policy, "policy.conf"), "w") as f:
-        f.write("list noverify noverify\ngroup default {\n\ttls_noverify noverify\n}\n")
-    with open(os.path.join(policy, "noverify", "domains"), "w") as f:
-        f.write("intranet.localhost\n")
-    state = env.path("state")
-    exe = os.path.join(os.path.dirname(env.exe), "wardenctl")
-    p = subprocess.run([exe, "-o", "state_dir=" + state, "ca", "init", "-k"], capture_output=True, timeout=60)
-    check_eq(p.returncode, 0, "wardenctl ca init: %r" % p.stderr)
-    ca = os.path.join(state, "ca", "ca.crt")
+    policy = env.policy_dir("list noverify noverify\ngroup default {\n\ttls_noverify noverify\n}\n",
+                            {"noverify/domains": "intranet.localhost\n"})
+    ca = env.local_ca()
     w = env.wardend(keys={"tls_inspect": "on", "connect_ports": str(port), "policy_dir": policy})
     r = env.curl("https://intranet.localhost:%d/" % port, proxy=w, cacert=ca,
                  args=["--resolve", "intranet.localhost:%d:127.0.0.1" % port])

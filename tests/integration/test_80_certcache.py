@@ -6,7 +6,6 @@ A directory others could write to is refused by wardend -t."""
 import hashlib
 import os
 import re
-import shutil
 import signal
 import ssl
 import stat
@@ -14,8 +13,6 @@ import stat
 from wardentest import check, check_eq, timeout, wait_until
 from wardentest.tools import s_client
 from wardentest.wardend import check_config
-
-SHIPPED = os.path.join(os.environ.get("WD_SRCDIR", ""), "policies")
 
 CONF = """
 list local_block local/block
@@ -32,12 +29,7 @@ LATE = "/certcache-late.html"
 def _policy(env):
     d = env.path("policy")
     if not os.path.exists(d):
-        os.makedirs(os.path.join(d, "local/block"))
-        shutil.copy(os.path.join(SHIPPED, "blockpage.html"), d)
-        with open(os.path.join(d, "policy.conf"), "w") as f:
-            f.write(CONF)
-        with open(os.path.join(d, "local/block/urls"), "w") as f:
-            f.write("localhost/certcache-never\n")
+        env.policy_dir(CONF, {"local/block/urls": "localhost/certcache-never\n"})
     return d
 
 

@@ -92,18 +92,9 @@ def test_browser_https_inspected(env):
     """Chromium with the Warden CA in its NSS database loads an HTTPS page
     through inspection, and gets the block page for a blocked one."""
     n = env.nginx
-    state = env.path("state")
-    exe = os.path.join(os.path.dirname(env.exe), "wardenctl")
-    p = subprocess.run([exe, "-o", "state_dir=" + state, "ca", "init", "-k"], capture_output=True, timeout=60)
-    check_eq(p.returncode, 0, "wardenctl ca init: %r" % p.stderr)
-    ca = os.path.join(state, "ca", "ca.crt")
-    policy = env.path("policy")
-    os.makedirs(os.path.join(policy, "block"))
-    shutil.copy(os.path.join(os.environ["WD_SRCDIR"], "policies", "blockpage.html"), policy)
-    with open(os.path.join(policy, "policy.conf"), "w") as f:
-        f.write("list block block\ngroup default {\n\tblock block\n}\n")
-    with open(os.path.join(policy, "block", "urls"), "w") as f:
-        f.write("localhost/private\n")
+    ca = env.local_ca()
+    policy = env.policy_dir("list block block\ngroup default {\n\tblock block\n}\n",
+                            {"block/urls": "localhost/private\n"})
     w = env.wardend(keys={"connect_ports": "443, %d" % n.https_port, "tls_inspect": "on",
                           "tls_upstream_ca_file": env.pki.ca_cert, "policy_dir": policy})
     home = _nss_home(env, ca)

@@ -135,6 +135,21 @@ class Env:
     def path(self, name):
         return os.path.join(self.dir, name)
 
+    def policy_dir(self, conf, files=None, name="policy"):
+        """A policy directory in this test's directory: policy.conf (conf),
+        the shipped block page, and files given as {"local/block/domains":
+        "text", ...}; written anew on each call. Returns its path."""
+        d = self.path(name)
+        os.makedirs(d, exist_ok=True)
+        shutil.copy(os.path.join(os.environ.get("WD_SRCDIR", ""), "policies", "blockpage.html"),
+                    os.path.join(d, "blockpage.html"))
+        for rel, text in [("policy.conf", conf)] + sorted((files or {}).items()):
+            path = os.path.join(d, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+        return d
+
     def local_ca(self):
         """The local root CA, made once by wardenctl in this test's
         state_dir (wardend's state_dir when keys give it that directory);
