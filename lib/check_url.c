@@ -14,6 +14,35 @@
  * are looked up, their hashes computed in one pass from the left.
  */
 
+/*
+ * Every entry holds a '/' (urlnorm_entry()), and the host before it is
+ * the key's up to its first '/' when the entry matches: a big list keeps
+ * a filter of its entries' hosts, so that a request to a host none of
+ * them names costs one lookup rather than one for each of its cuts.
+ */
+int
+check_url_seal(struct policy_list *l)
+{
+	const struct policy_entry *e;
+	const char *slash;
+	size_t i;
+
+	policy_bloom_free(&l->urlhosts);
+	if (policy_set_seal(&l->urls) == -1)
+		return -1;
+	if (l->urls.n < POLICY_SET_BLOOM)
+		return 0;
+	if (policy_bloom_init(&l->urlhosts, l->urls.n) == -1)
+		return -1;
+	for (i = 0; i < l->urls.n; i++) {
+		e = &l->urls.e[i];
+		slash = memchr(e->s, '/', e->len);
+		policy_bloom_add(&l->urlhosts, policy_set_hash(e->s,
+		    slash != NULL ? (size_t)(slash - e->s) : e->len));
+	}
+	return 0;
+}
+
 /* The longest entry of l that key starts with (at a boundary), or NULL. */
 const struct policy_entry *
 check_url_match(const struct policy_list *l, const char *key)
@@ -27,10 +56,14 @@ check_url_match(const struct policy_list *l, const char *key)
 		return NULL;
 	/* As check_domain_match(): every slot asked for before any is read. */
 	for (i = 0; key[i] != '\0'; i++) {
-		h = policy_hash_step(h, (unsigned char)key[i]);
 		/* Every entry has a path: the host alone is none. */
-		if (!path && key[i] != '/')
+		if (!path && key[i] != '/') {
+			h = policy_hash_step(h, (unsigned char)key[i]);
 			continue;
+		}
+		if (!path && !policy_bloom_maybe(&l->urlhosts, h))
+			return NULL;
+		h = policy_hash_step(h, (unsigned char)key[i]);
 		path = true;
 		if (key[i] != '/' && key[i + 1] != '/' && key[i + 1] != '?' &&
 		    key[i + 1] != '\0')

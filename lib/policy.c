@@ -230,6 +230,7 @@ policy_free(struct policy *p)
 	for (i = 0; i < p->nlists; i++) {
 		policy_set_free(&p->lists[i]->domains);
 		policy_set_free(&p->lists[i]->urls);
+		policy_bloom_free(&p->lists[i]->urlhosts);
 		policy_regex_free(p->lists[i]->rx);
 	}
 	for (i = 0; i <= p->ngroups; i++) {

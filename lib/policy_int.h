@@ -64,10 +64,74 @@ struct policy_entry {
 	bool		 ip;		/* an address: only as a whole */
 };
 
+/*
+ * A Bloom filter over hashes: a key sets two bits of one 64-bit word, so
+ * that asking costs one memory access. w NULL: no filter, every key may
+ * be there.
+ */
+struct policy_bloom {
+	uint64_t	*w;
+	unsigned	 shift;		/* 64 - log2(words) */
+};
+
+/* Room for about n keys, 8 bits each. 0, or -1 when out of memory. */
+int	policy_bloom_init(struct policy_bloom *b, size_t n) WD_NONNULL(1)
+	    WD_WUR;
+void	policy_bloom_free(struct policy_bloom *b) WD_NONNULL(1);
+
+/* The word of hash, and its two bits in *bits. */
+static inline const uint64_t *
+policy_bloom_word(const struct policy_bloom *b, uint64_t hash,
+    uint64_t *bits)
+{
+	uint64_t m = (hash ^ (hash >> 32)) * 0x9e3779b97f4a7c15ULL;
+
+	*bits = 1ULL << (m & 63) | 1ULL << ((m >> 6) & 63);
+	return &b->w[m >> b->shift];
+}
+
+static inline void
+policy_bloom_add(struct policy_bloom *b, uint64_t hash)
+{
+	uint64_t bits;
+
+	*(uint64_t *)policy_bloom_word(b, hash, &bits) |= bits;
+}
+
+/* false: no key of that hash was added. */
+static inline bool
+policy_bloom_maybe(const struct policy_bloom *b, uint64_t hash)
+{
+	uint64_t bits;
+
+	return b->w == NULL || (*policy_bloom_word(b, hash, &bits) & bits) ==
+	    bits;
+}
+
+static inline void
+policy_bloom_prefetch(const struct policy_bloom *b, uint64_t hash)
+{
+	uint64_t bits;
+
+	if (b->w != NULL)
+		__builtin_prefetch(policy_bloom_word(b, hash, &bits));
+}
+
+/*
+ * A big set (POLICY_SET_BLOOM entries or more) has a Bloom filter in
+ * front of its slots, made by policy_set_seal() once the last entry is
+ * in: a lookup that misses, as most do, then reads a word of a filter of
+ * a megabyte or so's tenth rather than a slot of a table of megabytes,
+ * and the filter stays in the cache between requests where the table
+ * does not.
+ */
+#define POLICY_SET_BLOOM	1024
+
 struct policy_set {
 	struct policy_entry	*e;
 	uint64_t		*slot;	/* hash top half, index + 1 */
 	size_t			 n, cap, mask;
+	struct policy_bloom	 bloom;
 };
 
 /* The first slot to probe: FNV's low bits are weak, fold the high ones. */
@@ -78,13 +142,16 @@ policy_set_home(const struct policy_set *set, uint64_t hash)
 }
 
 /*
- * Asks for the cache line policy_set_find() will read first: a caller
- * with several lookups to make asks for all of them before reading any.
+ * Asks for the cache line policy_set_find() will read first (the
+ * filter's word, or the slot): a caller with several lookups to make asks
+ * for all of them before reading any.
  */
 static inline void
 policy_set_prefetch(const struct policy_set *set, uint64_t hash)
 {
-	if (set->slot != NULL)
+	if (set->bloom.w != NULL)
+		policy_bloom_prefetch(&set->bloom, hash);
+	else if (set->slot != NULL)
 		__builtin_prefetch(&set->slot[policy_set_home(set, hash)]);
 }
 
@@ -100,6 +167,8 @@ uint64_t policy_set_hash_rev(const char *s, size_t len) WD_NONNULL(1);
 int	policy_set_add(struct policy_set *set, struct policy_arena *a,
 	    uint64_t hash, const char *s, size_t len, unsigned line, bool ip)
 	    WD_NONNULL(1, 2, 4) WD_WUR;
+/* After the last add: the filter of a big set. 0, or -1 out of memory. */
+int	policy_set_seal(struct policy_set *set) WD_NONNULL(1) WD_WUR;
 const struct policy_entry *policy_set_find(const struct policy_set *set,
 	    uint64_t hash, const char *s, size_t len) WD_NONNULL(1, 3);
 void	policy_set_free(struct policy_set *set) WD_NONNULL(1);
@@ -172,6 +241,7 @@ struct policy_list {
 	unsigned		 line;
 	bool			 has_domains, has_urls;
 	struct policy_set	 domains, urls;
+	struct policy_bloom	 urlhosts;	/* the hosts of urls' entries */
 	struct policy_rxset	*rx;		/* NULL: none */
 };
 
@@ -336,6 +406,8 @@ enum verdict	check_category(const struct txn_facts *f,
 /* The matchers the allow check shares with the block checks. */
 const struct policy_entry *check_domain_match(const struct policy_list *l,
 		    const char *host, bool is_ip) WD_NONNULL(1, 2);
+/* After l's urls are in: their sets' filters. 0, or -1 out of memory. */
+int	check_url_seal(struct policy_list *l) WD_NONNULL(1) WD_WUR;
 const struct policy_entry *check_url_match(const struct policy_list *l,
 		    const char *key) WD_NONNULL(1, 2);
 /* 1 with hit filled, 0, or -1 (c failed, err set). */

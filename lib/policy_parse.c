@@ -443,6 +443,11 @@ parse_list_file(struct parse *ps, struct policy_list *l, const char *dir,
 		werr_set(err, "%s: %s", path, sub.msg);
 		goto done;
 	}
+	if ((which == PARSE_DOMAINS && policy_set_seal(&l->domains) == -1) ||
+	    (which == PARSE_URLS && check_url_seal(l) == -1)) {
+		werr_set(err, "%s: out of memory", path);
+		goto done;
+	}
 	rc = 1;
 done:
 	free(buf);

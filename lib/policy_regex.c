@@ -64,9 +64,6 @@
 #define RX_CHUNK_MAX	255		/* callout numbers are 1..255 */
 #define RX_CHUNK_BYTES	16384		/* pattern bytes */
 #define RX_KIND_MIN	8		/* patterns that start alike */
-#define RX_BLOOM_KEY	8		/* bits a distinct key, at least */
-#define RX_BLOOM_MIN	8u		/* words: one cache line */
-#define RX_BLOOM_MAX	(1u << 16)
 #define RX_SIG_LOG	12		/* bits of a subject's signature */
 _Static_assert(POLICY_RXSIG_WORDS * 64 == 1u << RX_SIG_LOG,
     "the signature's size");
@@ -95,6 +92,16 @@ struct policy_rxchunk {
 	uint32_t	*ids;		/* ascending; callout n: ids[n-1] */
 	uint32_t	 n;
 	uint8_t		 run[RX_RUNS];	/* the least of its patterns' */
+};
+
+/*
+ * What a subject's walk over the chunks reads of each, side by side: 8
+ * bytes a chunk, so that the walk costs a cache line or two rather than
+ * two lines a chunk (the chunk and its ids).
+ */
+struct policy_rxchead {
+	uint32_t	first;		/* ids[0] */
+	uint8_t		run[RX_RUNS];
 };
 
 /*
@@ -128,14 +135,14 @@ struct policy_rxset {
 	 * cache line or two rather than a big table's worth. A key sets two
 	 * bits of one word: one memory access a probe.
 	 */
-	uint64_t		*bloom[3];
-	uint32_t		 bloom_shift[3];	/* 64 - log2(words) */
+	struct policy_bloom	 bloom[3];
 	struct policy_rxslot	*slot;
 	size_t			 mask;
 	struct policy_rxent	*ent;
 	uint32_t		*alone;
 	size_t			 nalone, alonecap;
 	struct policy_rxchunk	*chunk;
+	struct policy_rxchead	*chead;		/* nchunk, by first */
 	size_t			 nchunk, chunkcap;
 };
 
@@ -1615,16 +1622,6 @@ rx_key_lenidx(uint32_t g)
 	return (g >> 16) == 0 ? 0 : (g >> 24) == 0 ? 1 : 2;
 }
 
-static uint32_t
-rx_bloom_word(const struct policy_rxset *rs, unsigned li, uint32_t g,
-    uint64_t *bits)
-{
-	uint64_t h = (uint64_t)g * 0x9e3779b97f4a7c15ULL;
-
-	*bits = 1ULL << (h & 63) | 1ULL << ((h >> 6) & 63);
-	return (uint32_t)(h >> rs->bloom_shift[li]);
-}
-
 static int
 rx_id_cmp(const void *a, const void *b)
 {
@@ -1676,9 +1673,8 @@ rx_build_index(struct policy_rxset *rs)
 {
 	struct policy_rxslot *sl;
 	uint64_t *pairs;
-	size_t i, k, n = 0, m, nkeys = 0, slots, words, nlen[3] = { 0 };
-	uint64_t bits;
-	uint32_t g, j, w;
+	size_t i, k, n = 0, m, nkeys = 0, slots, nlen[3] = { 0 };
+	uint32_t g, j;
 	unsigned li;
 
 	for (i = 0; i < rs->n; i++)
@@ -1707,14 +1703,8 @@ rx_build_index(struct policy_rxset *rs)
 	}
 	n = m;
 	for (li = 0; li < 3; li++) {
-		if (nlen[li] == 0)
-			continue;
-		for (words = RX_BLOOM_MIN, rs->bloom_shift[li] = 64 - 3;
-		    words * 64 < nlen[li] * RX_BLOOM_KEY &&
-		    words < RX_BLOOM_MAX; words *= 2)
-			rs->bloom_shift[li]--;
-		rs->bloom[li] = calloc(words, sizeof(*rs->bloom[li]));
-		if (rs->bloom[li] == NULL) {
+		if (nlen[li] > 0 &&
+		    policy_bloom_init(&rs->bloom[li], nlen[li]) == -1) {
 			free(pairs);
 			return -1;
 		}
@@ -1732,9 +1722,7 @@ rx_build_index(struct policy_rxset *rs)
 		g = (uint32_t)(pairs[i] >> 32);
 		if (i > 0 && pairs[i - 1] >> 32 == g)
 			continue;
-		li = rx_key_lenidx(g);
-		w = rx_bloom_word(rs, li, g, &bits);
-		rs->bloom[li][w] |= bits;
+		policy_bloom_add(&rs->bloom[rx_key_lenidx(g)], g);
 		for (j = rx_slot_home(g, rs->mask); rs->slot[j].count != 0;
 		    j = (j + 1) & (uint32_t)rs->mask)
 			;
@@ -2078,6 +2066,16 @@ policy_regex_build(struct policy_rxset *rs, struct werr *err)
 	/* By first pattern, so that the match can stop at the best. */
 	if (rs->nchunk > 1)
 		qsort(rs->chunk, rs->nchunk, sizeof(*rs->chunk), rx_chunk_cmp);
+	if (rs->nchunk > 0) {
+		rs->chead = malloc(rs->nchunk * sizeof(*rs->chead));
+		if (rs->chead == NULL)
+			return werr_set(err, "out of memory");
+		for (i = 0; i < rs->nchunk; i++) {
+			rs->chead[i].first = rs->chunk[i].ids[0];
+			memcpy(rs->chead[i].run, rs->chunk[i].run,
+			    sizeof(rs->chead[i].run));
+		}
+	}
 	/* Chunks PCRE2 refused add to it out of order. */
 	if (rs->nalone > 1)
 		qsort(rs->alone, rs->nalone, sizeof(*rs->alone), rx_id_cmp);
@@ -2105,10 +2103,11 @@ policy_regex_free(struct policy_rxset *rs)
 		free(rs->chunk[i].ids);
 	}
 	free(rs->chunk);
+	free(rs->chead);
 	free(rs->pat);
-	free(rs->bloom[0]);
-	free(rs->bloom[1]);
-	free(rs->bloom[2]);
+	policy_bloom_free(&rs->bloom[0]);
+	policy_bloom_free(&rs->bloom[1]);
+	policy_bloom_free(&rs->bloom[2]);
 	free(rs->slot);
 	free(rs->ent);
 	free(rs->alone);
@@ -2388,31 +2387,30 @@ rx_probe(const struct policy_rxset *rs, uint32_t g, const char *subj,
 
 /*
  * The first pattern in file order the index leads to that matches: every
- * two, three and four bytes of the subject, lower-cased, are looked up,
- * one pass for each length some key has.
+ * two, three and four bytes of the subject, lower-cased, are looked up
+ * (in the filter of that length of key, then the index), one pass for
+ * each length some key has.
  */
 static int
 rx_match_indexed(const struct policy_rxset *rs, const char *subj,
     size_t len, struct policy_rxscratch *rx, uint32_t *best,
     struct werr *err)
 {
-	const uint64_t *bloom;
-	uint64_t bits;
-	uint32_t g, mask, w;
+	const struct policy_bloom *bloom;
+	uint32_t g, mask;
 	unsigned li;
 	size_t i;
 
 	for (li = 0; li < 3; li++) {
-		if ((bloom = rs->bloom[li]) == NULL)
+		bloom = &rs->bloom[li];
+		if (bloom->w == NULL)
 			continue;
 		mask = li == 2 ? 0xffffffffu : (1u << (8 * (li + 2))) - 1;
 		for (g = 0, i = 0; i < len; i++) {
 			g = (g << 8) | rx_lower((unsigned char)subj[i]);
-			if (i < li + 1)
+			if (i < li + 1 || !policy_bloom_maybe(bloom, g & mask))
 				continue;
-			w = rx_bloom_word(rs, li, g & mask, &bits);
-			if ((bloom[w] & bits) == bits &&
-			    rx_probe(rs, g & mask, subj, len, rx, best,
+			if (rx_probe(rs, g & mask, subj, len, rx, best,
 			    err) == -1)
 				return -1;
 		}
@@ -2431,11 +2429,11 @@ rx_match_chunks(const struct policy_rxset *rs, const char *subj,
 	int rc;
 
 	for (i = 0; i < rs->nchunk; i++) {
-		c = &rs->chunk[i];
-		if (c->ids[0] >= *best)
+		if (rs->chead[i].first >= *best)
 			break;
-		if (!rx_runs_ok(c->run, rx, subj, len))
+		if (!rx_runs_ok(rs->chead[i].run, rx, subj, len))
 			continue;
+		c = &rs->chunk[i];
 		rx->recording = true;
 		rx->callout = 0;
 		rc = rx_run(rs, c->code, c->ids[0], subj, len, rx, err);

@@ -72,7 +72,7 @@ policy_set_find(const struct policy_set *set, uint64_t hash, const char *s,
 	uint64_t tag = hash & 0xffffffff00000000ULL;
 	size_t j;
 
-	if (set->n == 0)
+	if (set->n == 0 || !policy_bloom_maybe(&set->bloom, hash))
 		return NULL;
 	for (j = policy_set_home(set, hash); set->slot[j] != 0;
 	    j = (j + 1) & set->mask) {
@@ -97,6 +97,7 @@ policy_set_add(struct policy_set *set, struct policy_arena *a, uint64_t hash,
 		return -1;
 	if (policy_set_find(set, hash, s, len) != NULL)
 		return 0;
+	policy_bloom_free(&set->bloom);	/* made again by the next seal */
 	if (policy_grow(&set->e, &set->cap, set->n, sizeof(*e)) == -1)
 		return -1;
 	if ((set->n + 1) * 2 > set->mask + 1 || set->slot == NULL) {
@@ -119,10 +120,51 @@ policy_set_add(struct policy_set *set, struct policy_arena *a, uint64_t hash,
 	return 0;
 }
 
+int
+policy_set_seal(struct policy_set *set)
+{
+	size_t i;
+
+	policy_bloom_free(&set->bloom);
+	if (set->n < POLICY_SET_BLOOM)
+		return 0;
+	if (policy_bloom_init(&set->bloom, set->n) == -1)
+		return -1;
+	for (i = 0; i < set->n; i++)
+		policy_bloom_add(&set->bloom, set->e[i].hash);
+	return 0;
+}
+
 void
 policy_set_free(struct policy_set *set)
 {
 	free(set->e); set->e = NULL;
 	free(set->slot); set->slot = NULL;
 	set->n = set->cap = set->mask = 0;
+	policy_bloom_free(&set->bloom);
+}
+
+int
+policy_bloom_init(struct policy_bloom *b, size_t n)
+{
+	size_t words = 8;		/* a cache line */
+	unsigned log = 3;
+
+	while (words < n / 8 && log < 32) {
+		words *= 2;
+		log++;
+	}
+	b->w = calloc(words, sizeof(*b->w));
+	if (b->w == NULL)
+		return -1;
+	b->shift = 64 - log;
+	return 0;
+}
+
+void
+policy_bloom_free(struct policy_bloom *b)
+{
+	free(b->w);
+	b->w = NULL;
+	b->shift = 0;
 }

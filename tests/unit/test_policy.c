@@ -718,6 +718,74 @@ test_policy_regex_many(void)
 	done(p);
 }
 
+/*
+ * Lists of POLICY_SET_BLOOM entries and more have filters in front of
+ * their sets (and of their URL entries' hosts): none may hide an entry.
+ */
+static void
+test_policy_lists_big(void)
+{
+	struct policy *p;
+	struct req r;
+	char *dom, *urls, host[64], key[128], url[160], rule[160];
+	size_t od = 0, ou = 0, cap = 400000;
+	int i, miss = 0;
+
+	setup();
+	dom = malloc(cap);
+	urls = malloc(cap);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dom);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(urls);
+	for (i = 0; i < 3000; i++) {
+		od += (size_t)snprintf(dom + od, cap - od, "d%d.zone%d.test\n",
+		    i, i % 7);
+		ou += (size_t)snprintf(urls + ou, cap - ou, "h%d.test/p%d/x\n",
+		    i, i);
+	}
+	od += (size_t)snprintf(dom + od, cap - od, "192.0.2.7\n");
+	ou += (size_t)snprintf(urls + ou, cap - ou, "h5.test:8080/port\n");
+	put("lists/bad/domains", dom);
+	put("lists/bad/urls", urls);
+	free(dom);
+	free(urls);
+	p = load(block_bad);
+	for (i = 0; i < 3000; i++) {
+		snprintf(host, sizeof(host), "www.d%d.zone%d.test", i, i % 7);
+		snprintf(key, sizeof(key), "%s/", host);
+		snprintf(url, sizeof(url), "http://%s/", host);
+		if (eval(p, http(&r, host, key, url)) != VERDICT_BLOCK ||
+		    r.d.reason != REASON_BLOCK_DOMAIN)
+			miss++;
+		snprintf(host, sizeof(host), "h%d.test", i);
+		snprintf(key, sizeof(key), "%s/p%d/x/y?z=1", host, i);
+		snprintf(url, sizeof(url), "http://%s", key);
+		snprintf(rule, sizeof(rule), "lists/bad/urls:%d h%d.test/p%d/x",
+		    i + 1, i, i);
+		if (eval(p, http(&r, host, key, url)) != VERDICT_BLOCK ||
+		    strcmp(r.d.rule, rule) != 0)
+			miss++;
+	}
+	CU_ASSERT_EQUAL(miss, 0);
+	/* Not listed: a sibling, a parent, the host without the path. */
+	CU_ASSERT_EQUAL(eval(p, http(&r, "d1.zone2.test", "d1.zone2.test/",
+	    "http://d1.zone2.test/")), VERDICT_NONE);
+	CU_ASSERT_EQUAL(eval(p, http(&r, "zone1.test", "zone1.test/",
+	    "http://zone1.test/")), VERDICT_NONE);
+	CU_ASSERT_EQUAL(eval(p, http(&r, "h7.test", "h7.test/p7/xx",
+	    "http://h7.test/p7/xx")), VERDICT_NONE);
+	CU_ASSERT_EQUAL(eval(p, http(&r, "h3000.test", "h3000.test/p3000/x",
+	    "http://h3000.test/p3000/x")), VERDICT_NONE);
+	/* An address, and a host with its port. */
+	CU_ASSERT_EQUAL(eval(p, http(&r, "192.0.2.7", "192.0.2.7/",
+	    "http://192.0.2.7/")), VERDICT_BLOCK);
+	CU_ASSERT_EQUAL(eval(p, http(&r, "h5.test", "h5.test:8080/port/a",
+	    "http://h5.test:8080/port/a")), VERDICT_BLOCK);
+	CU_ASSERT_STRING_EQUAL(r.d.rule, "lists/bad/urls:3001 h5.test:8080/port");
+	CU_ASSERT_EQUAL(eval(p, http(&r, "h5.test", "h5.test/port/a",
+	    "http://h5.test/port/a")), VERDICT_NONE);
+	done(p);
+}
+
 /* --- Allow lists and categories ------------------------------------------ */
 
 static void
@@ -1533,6 +1601,7 @@ static CU_TestInfo cu_tests[] = {
 	{ "regex CONNECT", test_policy_regex_connect },
 	{ "regex match limit", test_policy_regex_match_limit },
 	{ "regex many", test_policy_regex_many },
+	{ "lists big", test_policy_lists_big },
 	{ "allow over block", test_policy_allow_over_block },
 	{ "allow url and regex", test_policy_allow_url_and_regex },
 	{ "category block", test_policy_category_block },
