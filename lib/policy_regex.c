@@ -136,6 +136,7 @@ struct policy_rxset {
 	 * bits of one word: one memory access a probe.
 	 */
 	struct policy_bloom	 bloom[3];
+	uint64_t		 keybyte[4];	/* the bytes keys hold */
 	struct policy_rxslot	*slot;
 	size_t			 mask;
 	struct policy_rxent	*ent;
@@ -1722,7 +1723,11 @@ rx_build_index(struct policy_rxset *rs)
 		g = (uint32_t)(pairs[i] >> 32);
 		if (i > 0 && pairs[i - 1] >> 32 == g)
 			continue;
-		policy_bloom_add(&rs->bloom[rx_key_lenidx(g)], g);
+		li = rx_key_lenidx(g);
+		policy_bloom_add(&rs->bloom[li], g);
+		for (k = 0; k < li + 2; k++)
+			rs->keybyte[(g >> (8 * k) & 0xff) / 64] |=
+			    1ULL << ((g >> (8 * k)) & 63);
 		for (j = rx_slot_home(g, rs->mask); rs->slot[j].count != 0;
 		    j = (j + 1) & (uint32_t)rs->mask)
 			;
@@ -2388,32 +2393,41 @@ rx_probe(const struct policy_rxset *rs, uint32_t g, const char *subj,
 /*
  * The first pattern in file order the index leads to that matches: every
  * two, three and four bytes of the subject, lower-cased, are looked up
- * (in the filter of that length of key, then the index), one pass for
- * each length some key has.
+ * (in the filter of that length of key, then the index).
  */
 static int
 rx_match_indexed(const struct policy_rxset *rs, const char *subj,
     size_t len, struct policy_rxscratch *rx, uint32_t *best,
     struct werr *err)
 {
-	const struct policy_bloom *bloom;
-	uint32_t g, mask;
-	unsigned li;
+	const struct policy_bloom *b2, *b3, *b4;
+	uint32_t g = 0;
+	unsigned c, run = 0;
 	size_t i;
 
-	for (li = 0; li < 3; li++) {
-		bloom = &rs->bloom[li];
-		if (bloom->w == NULL)
-			continue;
-		mask = li == 2 ? 0xffffffffu : (1u << (8 * (li + 2))) - 1;
-		for (g = 0, i = 0; i < len; i++) {
-			g = (g << 8) | rx_lower((unsigned char)subj[i]);
-			if (i < li + 1 || !policy_bloom_maybe(bloom, g & mask))
-				continue;
-			if (rx_probe(rs, g & mask, subj, len, rx, best,
-			    err) == -1)
-				return -1;
-		}
+	b2 = rs->bloom[0].w != NULL ? &rs->bloom[0] : NULL;
+	b3 = rs->bloom[1].w != NULL ? &rs->bloom[1] : NULL;
+	b4 = rs->bloom[2].w != NULL ? &rs->bloom[2] : NULL;
+	/*
+	 * One pass: each byte ends a key of each length some key has, but
+	 * only if the bytes before it (run of them) are all bytes some key
+	 * holds: a digit or a ':' rules out the windows it is in.
+	 */
+	for (i = 0; i < len; i++) {
+		c = rx_lower((unsigned char)subj[i]);
+		g = (g << 8) | c;
+		run = (rs->keybyte[c / 64] >> (c % 64)) & 1 ? run + 1 : 0;
+		if (b2 != NULL && run >= 2 &&
+		    policy_bloom_maybe(b2, g & 0xffff) &&
+		    rx_probe(rs, g & 0xffff, subj, len, rx, best, err) == -1)
+			return -1;
+		if (b3 != NULL && run >= 3 &&
+		    policy_bloom_maybe(b3, g & 0xffffff) &&
+		    rx_probe(rs, g & 0xffffff, subj, len, rx, best, err) == -1)
+			return -1;
+		if (b4 != NULL && run >= 4 && policy_bloom_maybe(b4, g) &&
+		    rx_probe(rs, g, subj, len, rx, best, err) == -1)
+			return -1;
 	}
 	return 0;
 }
