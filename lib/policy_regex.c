@@ -136,7 +136,8 @@ struct policy_rxset {
 	 * bits of one word: one memory access a probe.
 	 */
 	struct policy_bloom	 bloom[3];
-	uint64_t		 keybyte[4];	/* the bytes keys hold */
+	/* A byte of the subject lower-cased if some key holds it, else 0. */
+	uint8_t			 keybyte[256];
 	struct policy_rxslot	*slot;
 	size_t			 mask;
 	struct policy_rxent	*ent;
@@ -1677,6 +1678,7 @@ rx_build_index(struct policy_rxset *rs)
 	size_t i, k, n = 0, m, nkeys = 0, slots, nlen[3] = { 0 };
 	uint32_t g, j;
 	unsigned li;
+	uint8_t c;
 
 	for (i = 0; i < rs->n; i++)
 		n += rs->pat[i].indexed ? rs->pat[i].nkeys : 0;
@@ -1725,9 +1727,12 @@ rx_build_index(struct policy_rxset *rs)
 			continue;
 		li = rx_key_lenidx(g);
 		policy_bloom_add(&rs->bloom[li], g);
-		for (k = 0; k < li + 2; k++)
-			rs->keybyte[(g >> (8 * k) & 0xff) / 64] |=
-			    1ULL << ((g >> (8 * k)) & 63);
+		for (k = 0; k < li + 2; k++) {
+			c = (uint8_t)(g >> (8 * k));
+			rs->keybyte[c] = c;
+			if (c >= 'a' && c <= 'z')
+				rs->keybyte[c - 32] = c;
+		}
 		for (j = rx_slot_home(g, rs->mask); rs->slot[j].count != 0;
 		    j = (j + 1) & (uint32_t)rs->mask)
 			;
@@ -2411,12 +2416,13 @@ rx_match_indexed(const struct policy_rxset *rs, const char *subj,
 	/*
 	 * One pass: each byte ends a key of each length some key has, but
 	 * only if the bytes before it (run of them) are all bytes some key
-	 * holds: a digit or a ':' rules out the windows it is in.
+	 * holds: a byte none holds (often a digit or a ':') rules out the
+	 * windows it is in, and needs no lower-casing.
 	 */
 	for (i = 0; i < len; i++) {
-		c = rx_lower((unsigned char)subj[i]);
+		c = rs->keybyte[(unsigned char)subj[i]];
 		g = (g << 8) | c;
-		run = (rs->keybyte[c / 64] >> (c % 64)) & 1 ? run + 1 : 0;
+		run = c != 0 ? run + 1 : 0;
 		if (b2 != NULL && run >= 2 &&
 		    policy_bloom_maybe(b2, g & 0xffff) &&
 		    rx_probe(rs, g & 0xffff, subj, len, rx, best, err) == -1)
