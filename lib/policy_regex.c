@@ -107,14 +107,18 @@ struct policy_rxchead {
 /*
  * A pattern under a key of the index, with what the subject's signature
  * must show before it runs: need[k], the signature bit of the one key of
- * its k-th other set (RX_NEED_NONE: no such set), and slow when a set of
- * several keys needs rx_need_ok().
+ * its k-th other set (RX_NEED_NONE: no such set); and its sets of several
+ * keys, any one of which will do, at slow in the set's slowbits (RX_SLOW_
+ * NONE: none): for each, the count of keys and their signature bits, then
+ * a 0. All of it at hand, so that ruling a candidate out reads neither
+ * the pattern nor its keys.
  */
 #define RX_NEED_NONE	0xffff
+#define RX_SLOW_NONE	UINT32_MAX
 struct policy_rxent {
 	uint32_t	id;
+	uint32_t	slow;
 	uint16_t	need[RX_NEED_SETS];
-	bool		slow;
 	uint8_t		run[RX_RUNS];	/* the pattern's, at hand */
 };
 
@@ -141,6 +145,8 @@ struct policy_rxset {
 	struct policy_rxslot	*slot;
 	size_t			 mask;
 	struct policy_rxent	*ent;
+	uint16_t		*slowbits;	/* policy_rxent's slow */
+	size_t			 nslowbits, slowbitscap;
 	uint32_t		*alone;
 	size_t			 nalone, alonecap;
 	struct policy_rxchunk	*chunk;
@@ -1646,27 +1652,43 @@ rx_sig_bit(uint32_t g)
 	return (g * 0x9e3779b1u) >> (32 - RX_SIG_LOG);
 }
 
-static void
-rx_ent_fill(struct policy_rxent *e, const struct policy_rxset *rs,
-    uint32_t id)
+static int
+rx_ent_fill(struct policy_rxent *e, struct policy_rxset *rs, uint32_t id)
 {
 	const struct policy_rxpat *p = &rs->pat[id];
 	const uint32_t *key = p->key + p->nkeys;
-	unsigned k;
+	unsigned k, j;
 
 	e->id = id;
-	e->slow = false;
+	e->slow = RX_SLOW_NONE;
 	memcpy(e->run, p->run, sizeof(e->run));
 	for (k = 0; k < WD_NELEM(e->need); k++) {
 		e->need[k] = RX_NEED_NONE;
 		if (k >= WD_NELEM(p->need) || p->need[k] == 0)
 			continue;
-		if (p->need[k] == 1)
+		if (p->need[k] == 1) {
 			e->need[k] = (uint16_t)rx_sig_bit(key[0]);
-		else
-			e->slow = true;
+			key++;
+			continue;
+		}
+		if (e->slow == RX_SLOW_NONE)
+			e->slow = (uint32_t)rs->nslowbits;
+		for (j = 0; j <= p->need[k]; j++) {
+			if (policy_grow(&rs->slowbits, &rs->slowbitscap,
+			    rs->nslowbits, sizeof(*rs->slowbits)) == -1)
+				return -1;
+			rs->slowbits[rs->nslowbits++] = (uint16_t)(j == 0 ?
+			    p->need[k] : rx_sig_bit(key[j - 1]));
+		}
 		key += p->need[k];
 	}
+	if (e->slow != RX_SLOW_NONE) {
+		if (policy_grow(&rs->slowbits, &rs->slowbitscap, rs->nslowbits,
+		    sizeof(*rs->slowbits)) == -1)
+			return -1;
+		rs->slowbits[rs->nslowbits++] = 0;
+	}
+	return 0;
 }
 
 /* The index over the patterns with keys: key -> ascending ids. */
@@ -1721,7 +1743,10 @@ rx_build_index(struct policy_rxset *rs)
 	}
 	rs->mask = slots - 1;
 	for (i = 0; i < n; i++) {
-		rx_ent_fill(&rs->ent[i], rs, (uint32_t)pairs[i]);
+		if (rx_ent_fill(&rs->ent[i], rs, (uint32_t)pairs[i]) == -1) {
+			free(pairs);
+			return -1;
+		}
 		g = (uint32_t)(pairs[i] >> 32);
 		if (i > 0 && pairs[i - 1] >> 32 == g)
 			continue;
@@ -2120,6 +2145,7 @@ policy_regex_free(struct policy_rxset *rs)
 	policy_bloom_free(&rs->bloom[2]);
 	free(rs->slot);
 	free(rs->ent);
+	free(rs->slowbits);
 	free(rs->alone);
 	free(rs);
 }
@@ -2200,23 +2226,20 @@ rx_sig_has(const struct policy_rxscratch *rx, uint32_t bit)
 	return (rx->sf->sig[bit / 64] >> (bit % 64)) & 1;
 }
 
-/* Whether the subject may hold a key of each of p's other sets. */
+/* Whether the subject may hold a key of each of e's sets of several. */
 static bool
-rx_need_ok(const struct policy_rxpat *p, const struct policy_rxscratch *rx)
+rx_need_ok(const struct policy_rxset *rs, const struct policy_rxent *e,
+    const struct policy_rxscratch *rx)
 {
-	const uint32_t *key = p->key + p->nkeys;
-	unsigned k, j;
-	uint32_t bit;
+	const uint16_t *b = rs->slowbits + e->slow;
+	unsigned j;
 	bool any;
 
-	for (k = 0; k < WD_NELEM(p->need) && p->need[k] > 0; k++) {
-		for (any = false, j = 0; j < p->need[k]; j++) {
-			bit = rx_sig_bit(key[j]);
-			any |= rx_sig_has(rx, bit);
-		}
+	for (; *b != 0; b += 1 + *b) {
+		for (any = false, j = 1; j <= *b; j++)
+			any |= rx_sig_has(rx, b[j]);
 		if (!any)
 			return false;
-		key += p->need[k];
 	}
 	return true;
 }
@@ -2326,7 +2349,7 @@ rx_ent_ok(const struct policy_rxent *e, struct policy_rxscratch *rx,
 	unsigned k;
 
 	if (e->need[0] == RX_NEED_NONE && e->need[1] == RX_NEED_NONE &&
-	    e->need[2] == RX_NEED_NONE && !e->slow)
+	    e->need[2] == RX_NEED_NONE && e->slow == RX_SLOW_NONE)
 		return true;
 	if (!rx->sf->sig_made)
 		rx_sig_make(rx, subj, len);
@@ -2375,14 +2398,13 @@ rx_probe(const struct policy_rxset *rs, uint32_t g, const char *subj,
 		id = e->id;
 		if (id >= *best)
 			break;
-		/* The signature is at hand; the pattern is not. */
-		if (!rx_ent_ok(e, rx, subj, len))
+		/* All at hand: the pattern is read only to run it. */
+		if (!rx_ent_ok(e, rx, subj, len) ||
+		    !rx_runs_ok(e->run, rx, subj, len))
+			continue;
+		if (e->slow != RX_SLOW_NONE && !rx_need_ok(rs, e, rx))
 			continue;
 		if (rx_tried(rx, id))
-			continue;
-		if (e->slow && !rx_need_ok(&rs->pat[id], rx))
-			continue;
-		if (!rx_runs_ok(e->run, rx, subj, len))
 			continue;
 		rc = rx_run(rs, rs->pat[id].code, id, subj, len, rx, err);
 		if (rc == -1)
