@@ -79,23 +79,24 @@ int	policy_bloom_init(struct policy_bloom *b, size_t n) WD_NONNULL(1)
 	    WD_WUR;
 void	policy_bloom_free(struct policy_bloom *b) WD_NONNULL(1);
 
-/* The word of hash, and its two bits in *bits. */
-static inline const uint64_t *
+/* Which word holds hash, and its two bits in *bits. */
+static inline size_t
 policy_bloom_word(const struct policy_bloom *b, uint64_t hash,
     uint64_t *bits)
 {
 	uint64_t m = (hash ^ (hash >> 32)) * 0x9e3779b97f4a7c15ULL;
 
 	*bits = 1ULL << (m & 63) | 1ULL << ((m >> 6) & 63);
-	return &b->w[m >> b->shift];
+	return (size_t)(m >> b->shift);
 }
 
 static inline void
 policy_bloom_add(struct policy_bloom *b, uint64_t hash)
 {
 	uint64_t bits;
+	size_t i = policy_bloom_word(b, hash, &bits);
 
-	*(uint64_t *)policy_bloom_word(b, hash, &bits) |= bits;
+	b->w[i] |= bits;
 }
 
 /* false: no key of that hash was added. */
@@ -104,8 +105,8 @@ policy_bloom_maybe(const struct policy_bloom *b, uint64_t hash)
 {
 	uint64_t bits;
 
-	return b->w == NULL || (*policy_bloom_word(b, hash, &bits) & bits) ==
-	    bits;
+	return b->w == NULL ||
+	    (b->w[policy_bloom_word(b, hash, &bits)] & bits) == bits;
 }
 
 static inline void
@@ -114,7 +115,7 @@ policy_bloom_prefetch(const struct policy_bloom *b, uint64_t hash)
 	uint64_t bits;
 
 	if (b->w != NULL)
-		__builtin_prefetch(policy_bloom_word(b, hash, &bits));
+		__builtin_prefetch(&b->w[policy_bloom_word(b, hash, &bits)]);
 }
 
 /*
