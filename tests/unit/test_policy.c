@@ -16,6 +16,7 @@
 
 #include "catstore.h"
 #include "policy.h"
+#include "policy_int.h"
 
 #ifndef WD_SRCDIR
 #error "compile with -DWD_SRCDIR='\"/path/to/the/source/tree\"'"
@@ -784,6 +785,120 @@ test_policy_lists_big(void)
 	CU_ASSERT_EQUAL(eval(p, http(&r, "h5.test", "h5.test/port/a",
 	    "http://h5.test/port/a")), VERDICT_NONE);
 	done(p);
+}
+
+/*
+ * The filters only ever spare lookups: the same lists with and without
+ * them give the same entries, for hosts and URLs drawn from a small
+ * alphabet so that most share labels, cuts or hosts with some entry.
+ */
+static uint32_t fz_state;
+
+static unsigned
+fz_rand(unsigned n)
+{
+	fz_state = fz_state * 1103515245u + 12345u;
+	return (fz_state >> 8) % n;
+}
+
+static char *
+fz_label(char *o)
+{
+	static const char al[] = "abcdefg-012";
+	unsigned i, n = 1 + fz_rand(3);
+
+	for (i = 0; i < n; i++)
+		*o++ = al[fz_rand(sizeof(al) - 1)];
+	return o;
+}
+
+/* "host[:port]" into h; with path, then "/path[?q]" after it. */
+static void
+fz_key(char *h, bool path)
+{
+	unsigned i, n = 1 + fz_rand(3);
+	char *o = h;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			*o++ = '.';
+		o = fz_label(o);
+	}
+	if (fz_rand(5) == 0)
+		o += sprintf(o, ":%u", 80 + fz_rand(3));
+	if (path) {
+		n = fz_rand(3);
+		for (i = 0; i < n; i++) {
+			*o++ = '/';
+			o = fz_label(o);
+		}
+		if (n == 0 || fz_rand(3) == 0)
+			*o++ = '/';
+		if (fz_rand(4) == 0) {
+			*o++ = '?';
+			o = fz_label(o);
+		}
+	}
+	*o = '\0';
+}
+
+static void
+test_policy_lists_filters(void)
+{
+	struct policy_list l, off;
+	struct policy_arena a = { 0 };
+	char k[128], host[128], (*ent)[128];
+	const char *e, *sl;
+	size_t hl;
+	unsigned i, n = 2500, diff = 0, found = 0;
+
+	fz_state = 20261127;
+	memset(&l, 0, sizeof(l));
+	l.has_domains = l.has_urls = true;
+	ent = malloc(n * sizeof(*ent));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ent);
+	for (i = 0; i < n; i++) {
+		fz_key(ent[i], true);
+		hl = strcspn(ent[i], ":/");
+		CU_ASSERT_EQUAL(policy_set_add(&l.domains, &a,
+		    policy_set_hash_rev(ent[i], hl), ent[i], hl, i + 1, false), 0);
+		CU_ASSERT_EQUAL(policy_set_add(&l.urls, &a,
+		    policy_set_hash(ent[i], strlen(ent[i])), ent[i],
+		    strlen(ent[i]), i + 1, false), 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(policy_set_seal(&l.domains), 0);
+	CU_ASSERT_EQUAL_FATAL(check_url_seal(&l), 0);
+	CU_ASSERT_PTR_NOT_NULL(l.domains.bloom.w);
+	CU_ASSERT_PTR_NOT_NULL(l.urlhosts.w);
+	off = l;
+	off.domains.bloom.w = off.urls.bloom.w = off.urlhosts.w = NULL;
+	for (i = 0; i < 40000; i++) {
+		if (fz_rand(2) == 0) {
+			/* An entry's host or a subdomain, its path or longer. */
+			e = ent[fz_rand(n)];
+			sl = strchr(e, '/');
+			snprintf(k, sizeof(k), "%s%.*s%s%s", fz_rand(3) == 0 ?
+			    "x." : "", (int)(sl - e), e, sl,
+			    fz_rand(2) == 0 ? "/more" : "");
+		} else
+			fz_key(k, true);
+		hl = strcspn(k, ":/");
+		memcpy(host, k, hl);
+		host[hl] = '\0';
+		if (check_domain_match(&l, host, false) !=
+		    check_domain_match(&off, host, false) ||
+		    check_url_match(&l, k) != check_url_match(&off, k))
+			diff++;
+		if (check_url_match(&off, k) != NULL)
+			found++;
+	}
+	CU_ASSERT_EQUAL(diff, 0);
+	CU_ASSERT(found > 10000);	/* the URLs do reach entries */
+	policy_set_free(&l.domains);
+	policy_set_free(&l.urls);
+	policy_bloom_free(&l.urlhosts);
+	policy_arena_free(&a);
+	free(ent);
 }
 
 /* --- Allow lists and categories ------------------------------------------ */
@@ -1602,6 +1717,7 @@ static CU_TestInfo cu_tests[] = {
 	{ "regex match limit", test_policy_regex_match_limit },
 	{ "regex many", test_policy_regex_many },
 	{ "lists big", test_policy_lists_big },
+	{ "lists filters", test_policy_lists_filters },
 	{ "allow over block", test_policy_allow_over_block },
 	{ "allow url and regex", test_policy_allow_url_and_regex },
 	{ "category block", test_policy_category_block },
