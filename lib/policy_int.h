@@ -205,11 +205,18 @@ size_t	policy_regex_count(const struct policy_rxset *rs) WD_NONNULL(1);
  */
 #define POLICY_RXSIG_WORDS	64
 #define POLICY_RXRUNS		4
+#define POLICY_RXSTAIR		16
 struct policy_rxsubj {
 	const char	*s;		/* the subject these are of */
 	size_t		 len;
 	bool		 sig_made, run_made;
 	uint8_t		 run[POLICY_RXRUNS];
+	/*
+	 * Letters then digits ([0]), digits then letters ([1]): for each n,
+	 * the longest run of the second kind right after a run of at least
+	 * n (the last: 15 or more) of the first.
+	 */
+	uint8_t		 stair[2][POLICY_RXSTAIR];
 	uint64_t	 sig[POLICY_RXSIG_WORDS];
 };
 

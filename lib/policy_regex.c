@@ -59,6 +59,7 @@
 #define RX_KEYS_MAX	128		/* one key per alternative */
 #define RX_NEED_SETS	3		/* more sets a candidate needs */
 #define RX_RUNS		4		/* classes of runs, rx_read_runs() */
+#define RX_RUNREQ	8		/* what a pattern needs of them */
 #define RX_TRIED_MAX	32		/* candidates not run twice */
 #define RX_NEED_KEYS	8		/* keys of one */
 #define RX_CHUNK_MAX	255		/* callout numbers are 1..255 */
@@ -68,6 +69,7 @@
 _Static_assert(POLICY_RXSIG_WORDS * 64 == 1u << RX_SIG_LOG,
     "the signature's size");
 _Static_assert(POLICY_RXRUNS == RX_RUNS, "the classes of runs");
+_Static_assert(POLICY_RXSTAIR == 16, "rx_runs_ok()'s cap of a run");
 #define RX_SIG_BITS	(1u << RX_SIG_LOG)
 #define RX_JIT_STACK_MIN	(32 * 1024)
 #define RX_JIT_STACK_MAX	(1024 * 1024)
@@ -80,7 +82,7 @@ struct policy_rxpat {
 	uint32_t	 line;
 	pcre2_code	*code;		/* alone; JIT unless combined */
 	uint32_t	*key;		/* nkeys keys, then need's */
-	uint8_t		 run[RX_RUNS];	/* rx_read_runs() */
+	uint8_t		 run[RX_RUNREQ]; /* rx_read_runs() */
 	uint16_t	 nkeys;
 	uint8_t		 need[RX_NEED_SETS]; /* sizes of more sets */
 	bool		 indexed;
@@ -91,17 +93,17 @@ struct policy_rxchunk {
 	pcre2_code	*code;
 	uint32_t	*ids;		/* ascending; callout n: ids[n-1] */
 	uint32_t	 n;
-	uint8_t		 run[RX_RUNS];	/* the least of its patterns' */
+	uint8_t		 run[RX_RUNREQ]; /* the least of its patterns' */
 };
 
 /*
- * What a subject's walk over the chunks reads of each, side by side: 8
+ * What a subject's walk over the chunks reads of each, side by side: 12
  * bytes a chunk, so that the walk costs a cache line or two rather than
  * two lines a chunk (the chunk and its ids).
  */
 struct policy_rxchead {
 	uint32_t	first;		/* ids[0] */
-	uint8_t		run[RX_RUNS];
+	uint8_t		run[RX_RUNREQ];
 };
 
 /*
@@ -119,7 +121,7 @@ struct policy_rxent {
 	uint32_t	id;
 	uint32_t	slow;
 	uint16_t	need[RX_NEED_SETS];
-	uint8_t		run[RX_RUNS];	/* the pattern's, at hand */
+	uint8_t		run[RX_RUNREQ];	/* the pattern's, at hand */
 };
 
 /* One key of the index: the patterns ent[start .. start + count). */
@@ -1320,12 +1322,24 @@ rx_unsure(const char *s, size_t len)
  * subject without nine digits in a row cannot match "/[a-z]{5}[0-9]{9}/",
  * nor one without 24 letters or digits in a row "\?id=[a-z0-9]{24,}$".
  * Four classes are counted, caselessly: digits, letters, letters and
- * digits, hexadecimal digits. rx_read_runs() gives, for each, the longest
- * run every match of a pattern holds (0: none known); the subject's
- * longest runs are counted once; a pattern, or a chunk of them, whose
- * runs the subject does not reach is not run.
+ * digits, hexadecimal digits. Letters and digits side by side count as
+ * well: "/[a-z]{5}[0-9]{4}/" needs five letters directly followed by four
+ * digits, which "/localhost:8080/" does not hold though it has both runs.
+ * rx_read_runs() gives, for each class, the longest run every match of a
+ * pattern holds (0: none known), and the longest letters-then-digits and
+ * digits-then-letters it holds; the subject's are worked out once; a
+ * pattern, or a chunk of them, that needs what the subject does not hold
+ * is not run.
  */
 enum { RX_RUN_DIGIT, RX_RUN_ALPHA, RX_RUN_ALNUM, RX_RUN_HEX };
+/*
+ * Past the classes, run[] holds two pairs: the letters and the digits
+ * right after them a match holds (both 0: none known), then the digits
+ * and the letters right after them.
+ */
+enum { RX_SEQ_AD = RX_RUNS, RX_SEQ_DA = RX_RUNS + 2 };
+_Static_assert(RX_SEQ_DA + 2 == RX_RUNREQ && RX_RUNREQ == sizeof(uint64_t),
+    "run[]'s layout");
 
 /* Which of the four classes byte c (any case) is in, as bits. */
 static unsigned
@@ -1405,25 +1419,38 @@ rx_plain_brace(const char *s, size_t len)
 	    s[len - 1] == '}';
 }
 
+/* Keeps in best[at], best[at + 1] the pair (x, y) if it is the bigger. */
+static void
+rx_seq_keep(unsigned *best, unsigned at, unsigned x, unsigned y)
+{
+	if (x == 0 || y == 0)
+		return;
+	if (x + y > best[at] + best[at + 1]) {
+		best[at] = x;
+		best[at + 1] = y;
+	}
+}
+
 /*
  * What runs every match of pattern s holds (see above): the pattern is
  * read as a sequence of pieces, each a byte, a class, an escape or a
  * group, with its quantifiers. A piece all of whose bytes are in a class
  * adds its least count to the run of that class; any other piece, a
  * group, an assertion or an optional piece outside the class ends the
- * run. Anything it does not read for sure (a top-level '|', \Q, verbs,
- * comments, the x option, a brace PCRE2 versions read differently) gives
- * no run at all.
+ * run. Where pieces of digits start right after a run of letters, that
+ * run and the digits' make a pair (and the other way round). Anything it
+ * does not read for sure (a top-level '|', \Q, verbs, comments, the x
+ * option, a brace PCRE2 versions read differently) gives no run at all.
  */
 static void
-rx_read_runs(const char *s, size_t len, uint8_t run[RX_RUNS])
+rx_read_runs(const char *s, size_t len, uint8_t run[RX_RUNREQ])
 {
-	unsigned cls, cur[RX_RUNS] = { 0 }, best[RX_RUNS] = { 0 }, k;
-	unsigned min, qmin, qmax;
+	unsigned cls, cur[RX_RUNS] = { 0 }, best[RX_RUNREQ] = { 0 }, k;
+	unsigned min, qmin, qmax, before_d = 0, before_a = 0, last = 0;
 	size_t i = 0, end;
 	unsigned char c;
 
-	memset(run, 0, RX_RUNS);
+	memset(run, 0, RX_RUNREQ);
 	if (rx_unsure(s, len))
 		return;
 	while (i < len) {
@@ -1493,6 +1520,15 @@ rx_read_runs(const char *s, size_t len, uint8_t run[RX_RUNS])
 			if (i < len && (s[i] == '?' || s[i] == '+'))
 				i++;	/* lazy or possessive */
 		}
+		/*
+		 * The letters right before the first piece of digits (0 when
+		 * the piece before was not letters), and the other way round.
+		 */
+		if ((cls & 1u << RX_RUN_DIGIT) && !(last & 1u << RX_RUN_DIGIT))
+			before_d = cur[RX_RUN_ALPHA];
+		if ((cls & 1u << RX_RUN_ALPHA) && !(last & 1u << RX_RUN_ALPHA))
+			before_a = cur[RX_RUN_DIGIT];
+		last = cls;
 		for (k = 0; k < RX_RUNS; k++) {
 			if (!(cls & (1u << k))) {
 				cur[k] = 0;
@@ -1502,8 +1538,14 @@ rx_read_runs(const char *s, size_t len, uint8_t run[RX_RUNS])
 			if (cur[k] > best[k])
 				best[k] = cur[k];
 		}
+		if (cls & 1u << RX_RUN_DIGIT)
+			rx_seq_keep(best, RX_SEQ_AD, before_d,
+			    cur[RX_RUN_DIGIT]);
+		if (cls & 1u << RX_RUN_ALPHA)
+			rx_seq_keep(best, RX_SEQ_DA, before_a,
+			    cur[RX_RUN_ALPHA]);
 	}
-	for (k = 0; k < RX_RUNS; k++)
+	for (k = 0; k < RX_RUNREQ; k++)
 		run[k] = (uint8_t)best[k];
 }
 
@@ -1849,7 +1891,7 @@ rx_build_chunk(struct policy_rxset *rs, const uint32_t *ids, uint32_t n)
 	c->code = code;
 	memcpy(c->run, rs->pat[ids[0]].run, sizeof(c->run));
 	for (i = 1; i < n; i++)
-		for (k = 0; k < RX_RUNS; k++)
+		for (k = 0; k < RX_RUNREQ; k++)
 			if (rs->pat[ids[i]].run[k] < c->run[k])
 				c->run[k] = rs->pat[ids[i]].run[k];
 	rs->nchunk++;
@@ -1959,23 +2001,24 @@ rx_sort_starts(struct policy_rxset *rs, uint32_t *comb, size_t n,
 }
 
 struct rx_byrun {
-	uint8_t		run[RX_RUNS];
+	uint8_t		run[RX_RUNREQ];
 	uint32_t	id;
 };
 
 /*
  * The longer runs first (digits, hexadecimal, letters and digits,
- * letters), then file order.
+ * letters, then the pairs), then file order.
  */
 static int
 rx_run_cmp(const void *a, const void *b)
 {
 	const struct rx_byrun *x = a, *y = b;
-	static const unsigned order[RX_RUNS] = { RX_RUN_DIGIT, RX_RUN_HEX,
-	    RX_RUN_ALNUM, RX_RUN_ALPHA };
+	static const unsigned order[RX_RUNREQ] = { RX_RUN_DIGIT, RX_RUN_HEX,
+	    RX_RUN_ALNUM, RX_RUN_ALPHA, RX_SEQ_AD + 1, RX_SEQ_AD,
+	    RX_SEQ_DA, RX_SEQ_DA + 1 };
 	unsigned k;
 
-	for (k = 0; k < RX_RUNS; k++)
+	for (k = 0; k < RX_RUNREQ; k++)
 		if (x->run[order[k]] != y->run[order[k]])
 			return x->run[order[k]] > y->run[order[k]] ? -1 : 1;
 	return x->id < y->id ? -1 : x->id > y->id;
@@ -1995,7 +2038,7 @@ rx_build_chunks(struct policy_rxset *rs, uint32_t *comb, size_t ncomb,
 {
 	struct rx_byrun *br;
 	uint32_t *ids;
-	uint8_t need[RX_RUNS];
+	uint8_t need[RX_RUNREQ];
 	const uint8_t *run;
 	size_t e, start, i, j, bytes;
 	unsigned k;
@@ -2025,7 +2068,7 @@ rx_build_chunks(struct policy_rxset *rs, uint32_t *comb, size_t ncomb,
 			    (bytes == 0 || bytes + rs->pat[comb[j]].len <=
 			    RX_CHUNK_BYTES); j++) {
 				run = rs->pat[comb[j]].run;
-				for (lower = false, k = 0; k < RX_RUNS; k++)
+				for (lower = false, k = 0; k < RX_RUNREQ; k++)
 					if (run[k] < need[k]) {
 						lower = true;
 						need[k] = run[k];
@@ -2298,16 +2341,42 @@ rx_max(unsigned a, unsigned b)
 	return a > b ? a : b;
 }
 
-/* The subject's longest run of each class. */
+/* After a run of y bytes of one kind right after x of the other. */
+static void
+rx_stair_add(uint8_t *st, unsigned x, unsigned y)
+{
+	unsigned k;
+
+	if (x == 0)
+		return;
+	if (y > 255)
+		y = 255;
+	for (k = 0; k <= x && k < POLICY_RXSTAIR; k++)
+		if (st[k] < y)
+			st[k] = (uint8_t)y;
+}
+
+/* The subject's longest run of each class, and its stairs. */
 static void
 rx_runs_make(struct policy_rxscratch *rx, const char *subj, size_t len)
 {
 	unsigned d = 0, a = 0, n = 0, x = 0, bd = 0, ba = 0, bn = 0, bx = 0;
+	unsigned before_d = 0, before_a = 0;
 	unsigned c;
 	size_t i;
 
+	memset(rx->sf->stair, 0, sizeof(rx->sf->stair));
 	for (i = 0; i < len; i++) {
 		c = rx_run_tab[(unsigned char)subj[i]];
+		/* A run of digits or letters ends: what stood before it. */
+		if (d > 0 && !(c & 1))
+			rx_stair_add(rx->sf->stair[0], before_d, d);
+		if (a > 0 && !(c & 2))
+			rx_stair_add(rx->sf->stair[1], before_a, a);
+		if ((c & 1) && d == 0)
+			before_d = a;
+		if ((c & 2) && a == 0)
+			before_a = d;
 		d = c & 1 ? d + 1 : 0;
 		a = c & 2 ? a + 1 : 0;
 		n = c & 4 ? n + 1 : 0;
@@ -2317,6 +2386,10 @@ rx_runs_make(struct policy_rxscratch *rx, const char *subj, size_t len)
 		bn = rx_max(bn, n);
 		bx = rx_max(bx, x);
 	}
+	if (d > 0)
+		rx_stair_add(rx->sf->stair[0], before_d, d);
+	if (a > 0)
+		rx_stair_add(rx->sf->stair[1], before_a, a);
 	rx->sf->run[RX_RUN_DIGIT] = (uint8_t)(bd > 255 ? 255 : bd);
 	rx->sf->run[RX_RUN_ALPHA] = (uint8_t)(ba > 255 ? 255 : ba);
 	rx->sf->run[RX_RUN_ALNUM] = (uint8_t)(bn > 255 ? 255 : bn);
@@ -2324,21 +2397,33 @@ rx_runs_make(struct policy_rxscratch *rx, const char *subj, size_t len)
 	rx->sf->run_made = true;
 }
 
+/* Whether the stair st holds y after x (a pair of run[]). */
+static bool
+rx_stair_ok(const uint8_t *st, unsigned x, unsigned y)
+{
+	return x == 0 ||
+	    st[x < POLICY_RXSTAIR ? x : POLICY_RXSTAIR - 1] >= y;
+}
+
 /* Whether the subject has the runs run[] says a match needs. */
 static bool
 rx_runs_ok(const uint8_t *run, struct policy_rxscratch *rx,
     const char *subj, size_t len)
 {
+	uint64_t any;
 	unsigned k;
 
-	if ((run[0] | run[1] | run[2] | run[3]) == 0)
+	memcpy(&any, run, sizeof(any));
+	if (any == 0)
 		return true;
 	if (!rx->sf->run_made)
 		rx_runs_make(rx, subj, len);
 	for (k = 0; k < RX_RUNS; k++)
 		if (run[k] > rx->sf->run[k])
 			return false;
-	return true;
+	return rx_stair_ok(rx->sf->stair[0], run[RX_SEQ_AD],
+	    run[RX_SEQ_AD + 1]) && rx_stair_ok(rx->sf->stair[1],
+	    run[RX_SEQ_DA], run[RX_SEQ_DA + 1]);
 }
 
 /* Whether the signature shows the one-key sets e needs. */
