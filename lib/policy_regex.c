@@ -65,12 +65,11 @@
 #define RX_CHUNK_MAX	255		/* callout numbers are 1..255 */
 #define RX_CHUNK_BYTES	16384		/* pattern bytes */
 #define RX_KIND_MIN	8		/* patterns that start alike */
-#define RX_SIG_LOG	12		/* bits of a subject's signature */
-_Static_assert(POLICY_RXSIG_WORDS * 64 == 1u << RX_SIG_LOG,
+#define RX_SIG_WORD_LOG	6		/* words of a subject's signature */
+_Static_assert(POLICY_RXSIG_WORDS == 1u << RX_SIG_WORD_LOG,
     "the signature's size");
 _Static_assert(POLICY_RXRUNS == RX_RUNS, "the classes of runs");
 _Static_assert(POLICY_RXSTAIR == 16, "rx_runs_ok()'s cap of a run");
-#define RX_SIG_BITS	(1u << RX_SIG_LOG)
 #define RX_JIT_STACK_MIN	(32 * 1024)
 #define RX_JIT_STACK_MAX	(1024 * 1024)
 #define RX_OPTIONS	(PCRE2_CASELESS | PCRE2_NEVER_UTF | \
@@ -81,7 +80,8 @@ struct policy_rxpat {
 	uint32_t	 len;
 	uint32_t	 line;
 	pcre2_code	*code;		/* alone; JIT unless combined */
-	uint32_t	*key;		/* nkeys keys, then need's */
+	uint32_t	*key;		/* nkeys keys, then need's, then
+					   each key's own (kneed) */
 	uint8_t		 run[RX_RUNREQ]; /* rx_read_runs() */
 	uint16_t	 nkeys;
 	uint8_t		 need[RX_NEED_SETS]; /* sizes of more sets */
@@ -108,19 +108,19 @@ struct policy_rxchead {
 
 /*
  * A pattern under a key of the index, with what the subject's signature
- * must show before it runs: need[k], the signature bit of the one key of
- * its k-th other set (RX_NEED_NONE: no such set); and its sets of several
- * keys, any one of which will do, at slow in the set's slowbits (RX_SLOW_
- * NONE: none): for each, the count of keys and their signature bits, then
- * a 0. All of it at hand, so that ruling a candidate out reads neither
- * the pattern nor its keys.
+ * must show before it runs: need[k], the signature code (rx_sig_code())
+ * of the one key of its k-th other set (RX_NEED_NONE: no such set); and
+ * its sets of several keys, any one of which will do, at slow in the
+ * set's slowbits (RX_SLOW_NONE: none): for each, the count of keys and
+ * their codes, then a 0. All of it at hand, so that ruling a candidate
+ * out reads neither the pattern nor its keys.
  */
-#define RX_NEED_NONE	0xffff
+#define RX_NEED_NONE	UINT32_MAX
 #define RX_SLOW_NONE	UINT32_MAX
 struct policy_rxent {
 	uint32_t	id;
 	uint32_t	slow;
-	uint16_t	need[RX_NEED_SETS];
+	uint32_t	need[RX_NEED_SETS];
 	uint8_t		run[RX_RUNREQ];	/* the pattern's, at hand */
 };
 
@@ -147,7 +147,7 @@ struct policy_rxset {
 	struct policy_rxslot	*slot;
 	size_t			 mask;
 	struct policy_rxent	*ent;
-	uint16_t		*slowbits;	/* policy_rxent's slow */
+	uint32_t		*slowbits;	/* policy_rxent's slow */
 	size_t			 nslowbits, slowbitscap;
 	uint32_t		*alone;
 	size_t			 nalone, alonecap;
@@ -575,7 +575,10 @@ rx_key_bits(const struct rx_windows *cw, uint32_t g, size_t n)
  * every match holds one of the keys key[0 .. n) (n 0: nothing known), a
  * key being two to four bytes in a word (a shorter key has zero top
  * bytes, which a longer one never has: a key byte is printable), and cost
- * is the chance that a URL holds one, as the sum of 2^-bits.
+ * is the chance that a URL holds one, as the sum of 2^-bits. kneed[k]
+ * (0: none) is a key that every string holding key[k] holds as well,
+ * apart from it: "lenc" for "viol" out of "violence", so that a URL with
+ * "violet" need not run the pattern (rx_key_need()).
  */
 #define RX_EXACT_MAX	16		/* strings of an exact set */
 #define RX_STR_MAX	32		/* bytes of one */
@@ -593,6 +596,7 @@ struct rx_info {
 		} str;
 		uint32_t key[RX_KEYS_MAX];
 	} u;
+	uint32_t	kneed[RX_KEYS_MAX];
 };
 
 static void
@@ -715,7 +719,8 @@ struct rx_cand {
  */
 static uint16_t
 rx_cover(const struct rx_info *in, const uint8_t (*mk)[RX_STR_MAX],
-    const struct rx_windows *cw, uint32_t *keys, double *cost)
+    const struct rx_windows *cw, uint32_t *keys, uint32_t *holding,
+    double *cost)
 {
 	struct rx_cand cand[RX_EXACT_MAX * (RX_STR_MAX - 1) * 3], *c;
 	uint32_t covered = 0, all, m;
@@ -773,32 +778,89 @@ rx_cover(const struct rx_info *in, const uint8_t (*mk)[RX_STR_MAX],
 		if (best == nc)
 			return 0;	/* a string with no window left */
 		covered |= cand[best].mask;
+		if (holding != NULL)
+			holding[n] = cand[best].mask;
 		keys[n++] = cand[best].g;
 		*cost += rx_chance(cand[best].bits);
 	}
 	if (one < nc && rx_chance(cand[one].bits) <= *cost) {
 		n = 1;
 		keys[0] = cand[one].g;
+		if (holding != NULL)
+			holding[0] = all;
 		*cost = rx_chance(cand[one].bits);
 	}
 	return n;
+}
+
+/* Marks in mk the bytes of string s (len bytes) where key g stands. */
+static void
+rx_mark_key(const char *s, size_t len, uint32_t g, uint8_t *mk)
+{
+	size_t i, b, w = rx_key_len(g);
+	uint32_t h;
+
+	for (h = 0, i = 0; i < len; i++) {
+		h = (h << 8) | (unsigned char)s[i];
+		if (i + 1 >= w && (w == 4 ? h : h & ((1u << (8 * w)) - 1)) ==
+		    g)
+			for (b = i + 1 - w; b <= i; b++)
+				mk[b] = 1;
+	}
+}
+
+/*
+ * One key that each string of the exact in whose bit is in holding holds
+ * apart from where key g stands, or 0. A candidate the index finds under
+ * g needs it: a subject matched through a string without g holds another
+ * key of the pattern, found under that one.
+ */
+static uint32_t
+rx_key_need(const struct rx_info *in, uint32_t holding, uint32_t g,
+    const struct rx_windows *cw)
+{
+	uint8_t mk[RX_EXACT_MAX][RX_STR_MAX];
+	struct rx_info sub;
+	uint32_t need[RX_EXACT_MAX];
+	double cost;
+	uint16_t k;
+
+	sub.exact = true;
+	sub.n = 0;
+	memset(mk, 0, sizeof(mk));
+	for (k = 0; k < in->n; k++) {
+		if (!(holding & 1u << k))
+			continue;
+		sub.u.str.len[sub.n] = in->u.str.len[k];
+		memcpy(sub.u.str.s[sub.n], in->u.str.s[k], in->u.str.len[k]);
+		rx_mark_key(in->u.str.s[k], in->u.str.len[k], g, mk[sub.n]);
+		sub.n++;
+	}
+	if (sub.n == 0 || rx_cover(&sub, (const uint8_t (*)[RX_STR_MAX])mk,
+	    cw, need, NULL, &cost) != 1)
+		return 0;
+	return need[0];
 }
 
 /* Makes an exact set a key set (rx_cover()), or "nothing known". */
 static void
 rx_info_keys(struct rx_info *in, const struct rx_windows *cw)
 {
-	uint32_t keys[RX_EXACT_MAX];
+	uint32_t keys[RX_EXACT_MAX], holding[RX_EXACT_MAX],
+	    kneed[RX_EXACT_MAX];
 	double cost;
-	uint16_t n;
+	uint16_t n, k;
 
 	if (!in->exact)
 		return;
-	n = rx_cover(in, NULL, cw, keys, &cost);
+	n = rx_cover(in, NULL, cw, keys, holding, &cost);
+	for (k = 0; k < n; k++)
+		kneed[k] = rx_key_need(in, holding[k], keys[k], cw);
 	in->exact = false;
 	in->n = n;
 	in->cost = cost;
 	memcpy(in->u.key, keys, n * sizeof(*keys));
+	memcpy(in->kneed, kneed, n * sizeof(*kneed));
 }
 
 /*
@@ -811,26 +873,18 @@ rx_cover_apart(const struct rx_info *in, const struct rx_windows *cw,
     uint32_t *keys, double *cost)
 {
 	uint8_t mk[RX_EXACT_MAX][RX_STR_MAX];
-	uint32_t idx[RX_EXACT_MAX], h;
+	uint32_t idx[RX_EXACT_MAX];
 	uint16_t k, n, j;
-	size_t i, w, b;
 
-	n = rx_cover(in, NULL, cw, idx, cost);
+	n = rx_cover(in, NULL, cw, idx, NULL, cost);
 	if (n == 0)
 		return 0;
 	memset(mk, 0, sizeof(mk));
 	for (k = 0; k < in->n; k++)
-		for (j = 0; j < n; j++) {
-			w = rx_key_len(idx[j]);
-			for (h = 0, i = 0; i < in->u.str.len[k]; i++) {
-				h = (h << 8) | (unsigned char)in->u.str.s[k][i];
-				if (i + 1 >= w && (w == 4 ? h :
-				    h & ((1u << (8 * w)) - 1)) == idx[j])
-					for (b = i + 1 - w; b <= i; b++)
-						mk[k][b] = 1;
-			}
-		}
-	return rx_cover(in, (const uint8_t (*)[RX_STR_MAX])mk, cw, keys,
+		for (j = 0; j < n; j++)
+			rx_mark_key(in->u.str.s[k], in->u.str.len[k], idx[j],
+			    mk[k]);
+	return rx_cover(in, (const uint8_t (*)[RX_STR_MAX])mk, cw, keys, NULL,
 	    cost);
 }
 
@@ -896,12 +950,17 @@ rx_info_alt(struct rx_info *a, struct rx_info *b,
 	for (i = 0; i < b->n; i++) {
 		for (j = 0; j < a->n && a->u.key[j] != b->u.key[i]; j++)
 			;
-		if (j < a->n)
+		if (j < a->n) {
+			/* Strings of both hold it: what they all hold. */
+			if (a->kneed[j] != b->kneed[i])
+				a->kneed[j] = 0;
 			continue;
+		}
 		if (a->n == RX_KEYS_MAX) {
 			rx_info_none(a);
 			return;
 		}
+		a->kneed[a->n] = b->kneed[i];
 		a->u.key[a->n++] = b->u.key[i];
 	}
 	a->cost += b->cost;
@@ -1236,6 +1295,7 @@ rx_take_windows(struct rx_reader *r, const struct rx_info *run)
 	apart.exact = false;
 	apart.n = n;
 	apart.cost = cost;
+	memset(apart.kneed, 0, n * sizeof(apart.kneed[0]));
 	rx_info_none(&out);
 	rx_branch_take(r, &out, &apart);
 }
@@ -1688,14 +1748,29 @@ rx_pair_cmp(const void *a, const void *b)
 	return *x < *y ? -1 : *x > *y;
 }
 
+/*
+ * Where key g shows in a subject's signature: a word and two bits of it,
+ * as a code of 6 + 6 + 6 bits. Two bits, so that a key the subject lacks
+ * seldom passes for one it holds (a URL's 200 or so windows set about a
+ * tenth of each word's bits: one key in a hundred passes, where one bit
+ * a key let one in twenty pass); one word, so that a look is one load.
+ */
+#define RX_SIG_CODE_BITS	(RX_SIG_WORD_LOG + 12)
 static uint32_t
-rx_sig_bit(uint32_t g)
+rx_sig_code(uint32_t g)
 {
-	return (g * 0x9e3779b1u) >> (32 - RX_SIG_LOG);
+	return (g * 0x9e3779b1u) >> (32 - RX_SIG_CODE_BITS);
+}
+
+static uint64_t
+rx_sig_mask(uint32_t code)
+{
+	return 1ULL << (code & 63) | 1ULL << ((code >> 6) & 63);
 }
 
 static int
-rx_ent_fill(struct policy_rxent *e, struct policy_rxset *rs, uint32_t id)
+rx_ent_fill(struct policy_rxent *e, struct policy_rxset *rs, uint32_t id,
+    uint32_t g)
 {
 	const struct policy_rxpat *p = &rs->pat[id];
 	const uint32_t *key = p->key + p->nkeys;
@@ -1709,7 +1784,7 @@ rx_ent_fill(struct policy_rxent *e, struct policy_rxset *rs, uint32_t id)
 		if (k >= WD_NELEM(p->need) || p->need[k] == 0)
 			continue;
 		if (p->need[k] == 1) {
-			e->need[k] = (uint16_t)rx_sig_bit(key[0]);
+			e->need[k] = rx_sig_code(key[0]);
 			key++;
 			continue;
 		}
@@ -1719,11 +1794,20 @@ rx_ent_fill(struct policy_rxent *e, struct policy_rxset *rs, uint32_t id)
 			if (policy_grow(&rs->slowbits, &rs->slowbitscap,
 			    rs->nslowbits, sizeof(*rs->slowbits)) == -1)
 				return -1;
-			rs->slowbits[rs->nslowbits++] = (uint16_t)(j == 0 ?
-			    p->need[k] : rx_sig_bit(key[j - 1]));
+			rs->slowbits[rs->nslowbits++] = j == 0 ?
+			    p->need[k] : rx_sig_code(key[j - 1]);
 		}
 		key += p->need[k];
 	}
+	/* The key's own need (key now at kneed[]), in a free place. */
+	for (j = 0; j < p->nkeys && p->key[j] != g; j++)
+		;
+	for (k = 0; j < p->nkeys && key[j] != 0 && k < WD_NELEM(e->need);
+	    k++)
+		if (e->need[k] == RX_NEED_NONE) {
+			e->need[k] = rx_sig_code(key[j]);
+			break;
+		}
 	if (e->slow != RX_SLOW_NONE) {
 		if (policy_grow(&rs->slowbits, &rs->slowbitscap, rs->nslowbits,
 		    sizeof(*rs->slowbits)) == -1)
@@ -1785,7 +1869,8 @@ rx_build_index(struct policy_rxset *rs)
 	}
 	rs->mask = slots - 1;
 	for (i = 0; i < n; i++) {
-		if (rx_ent_fill(&rs->ent[i], rs, (uint32_t)pairs[i]) == -1) {
+		if (rx_ent_fill(&rs->ent[i], rs, (uint32_t)pairs[i],
+		    (uint32_t)(pairs[i] >> 32)) == -1) {
 			free(pairs);
 			return -1;
 		}
@@ -2111,7 +2196,7 @@ policy_regex_build(struct policy_rxset *rs, struct werr *err)
 		p = &rs->pat[i];
 		rx_read_runs(p->src, p->len, p->run);
 		if (rx_find_keys(p->src, p->len, &cw, &keys, need, &nneed)) {
-			o = keys.n;
+			o = 2 * (size_t)keys.n;
 			for (k = 0; k < nneed; k++)
 				o += need[k].n;
 			p->key = malloc(o * sizeof(*p->key));
@@ -2125,6 +2210,8 @@ policy_regex_build(struct policy_rxset *rs, struct werr *err)
 				o += need[k].n;
 				p->need[k] = need[k].n;
 			}
+			memcpy(p->key + o, keys.kneed,
+			    keys.n * sizeof(*p->key));
 			p->indexed = true;
 			rx_jit(p->code);
 		} else if (rx_combinable(p->src, p->len)) {
@@ -2262,11 +2349,13 @@ rx_run(const struct policy_rxset *rs, pcre2_code *code, uint32_t id,
 	return werr_set(err, "%u: %s", rs->pat[id].line, msg);
 }
 
-/* Whether the subject's signature shows a bit. */
+/* Whether the subject's signature shows a key's code. */
 static bool
-rx_sig_has(const struct policy_rxscratch *rx, uint32_t bit)
+rx_sig_has(const struct policy_rxscratch *rx, uint32_t code)
 {
-	return (rx->sf->sig[bit / 64] >> (bit % 64)) & 1;
+	uint64_t m = rx_sig_mask(code);
+
+	return (rx->sf->sig[code >> 12] & m) == m;
 }
 
 /* Whether the subject may hold a key of each of e's sets of several. */
@@ -2274,7 +2363,7 @@ static bool
 rx_need_ok(const struct policy_rxset *rs, const struct policy_rxent *e,
     const struct policy_rxscratch *rx)
 {
-	const uint16_t *b = rs->slowbits + e->slow;
+	const uint32_t *b = rs->slowbits + e->slow;
 	unsigned j;
 	bool any;
 
@@ -2295,23 +2384,24 @@ rx_need_ok(const struct policy_rxset *rs, const struct policy_rxent *e,
 static void
 rx_sig_make(struct policy_rxscratch *rx, const char *subj, size_t len)
 {
-	uint32_t g = 0, bit;
+	uint64_t *sig = rx->sf->sig;
+	uint32_t g = 0, c;
 	size_t i;
 
-	memset(rx->sf->sig, 0, sizeof(rx->sf->sig));
+	memset(sig, 0, sizeof(rx->sf->sig));
 	for (i = 0; i < len; i++) {
 		g = (g << 8) | rx_lower((unsigned char)subj[i]);
 		if (i >= 1) {
-			bit = rx_sig_bit(g & 0xffff);
-			rx->sf->sig[bit / 64] |= 1ULL << (bit % 64);
+			c = rx_sig_code(g & 0xffff);
+			sig[c >> 12] |= rx_sig_mask(c);
 		}
 		if (i >= 2) {
-			bit = rx_sig_bit(g & 0xffffff);
-			rx->sf->sig[bit / 64] |= 1ULL << (bit % 64);
+			c = rx_sig_code(g & 0xffffff);
+			sig[c >> 12] |= rx_sig_mask(c);
 		}
 		if (i >= 3) {
-			bit = rx_sig_bit(g);
-			rx->sf->sig[bit / 64] |= 1ULL << (bit % 64);
+			c = rx_sig_code(g);
+			sig[c >> 12] |= rx_sig_mask(c);
 		}
 	}
 	rx->sf->sig_made = true;

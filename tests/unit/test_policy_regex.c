@@ -476,6 +476,60 @@ test_policy_regex_runs(void)
 	}
 }
 
+/*
+ * A key's own need: a candidate found under "viol" of "violence" needs
+ * "ence" too, but a URL matched through another alternative, or through
+ * another branch holding the same key, must still be found.
+ */
+static void
+test_policy_regex_own_needs(void)
+{
+	static const char *const pats[] = {
+		"(^|[-./_?=])(crack|violence|cheats)s?([-./_?=]|$)",
+		"foo(bar|baz)qux",
+		"alphabet|betamax|zetabet",
+		"(mirrorsite|mirrorball)-x",
+		"violence.{0,3}zz|viol.x",
+		"(casino|casinos|casinoroyale)-vip",
+		NULL,
+	};
+	static const char *const urls[] = {
+		"http://violet.test/",
+		"http://x.test/violet-crack/",
+		"http://x.test/violet/crack",
+		"http://x.test/violence/",
+		"http://x.test/a-violences.",
+		"http://x.test/violenc/",
+		"http://fooqux.test/foobazqux",
+		"http://fooqux.test/foobarqux",
+		"http://x.test/foobazqu",
+		"http://x.test/fobazqux",
+		"http://x.test/betamax",
+		"http://x.test/alphabetical",
+		"http://x.test/zetabe",
+		"http://x.test/alpha-zetabet",
+		"http://x.test/mirrorball-x",
+		"http://x.test/mirror-x",
+		"http://x.test/mirrorsite-x",
+		"http://x.test/mirrorsite-y/mirrorball-x",
+		"http://x.test/viol-x",
+		"http://x.test/violence-zz",
+		"http://x.test/violet-zz",
+		"http://x.test/casino-vip",
+		"http://x.test/casinoroyale-vip",
+		"http://x.test/casinor-vip",
+		NULL,
+	};
+	const char *one[2] = { NULL, NULL };
+	size_t i;
+
+	check_lists(pats, urls);
+	for (i = 0; pats[i] != NULL; i++) {
+		one[0] = pats[i];
+		check_lists(one, urls);
+	}
+}
+
 /* --- Generated sets ------------------------------------------------------ */
 
 struct rng {
@@ -859,6 +913,7 @@ static CU_TestInfo cu_tests[] = {
 	{ "optional pieces give no key", test_policy_regex_optional },
 	{ "syntax", test_policy_regex_syntax },
 	{ "runs of digits and letters", test_policy_regex_runs },
+	{ "each key's own need", test_policy_regex_own_needs },
 	{ "generated, 60 patterns", test_policy_regex_generated_small },
 	{ "generated, 3000 patterns", test_policy_regex_generated_large },
 	{ "generated, UT1 shapes", test_policy_regex_generated_ut1 },
