@@ -2425,17 +2425,17 @@ static const uint8_t rx_run_tab[256] = {
 _Static_assert(1u << RX_RUN_DIGIT == 1 && 1u << RX_RUN_ALPHA == 2 &&
     1u << RX_RUN_ALNUM == 4 && 1u << RX_RUN_HEX == 8, "rx_run_tab's bits");
 
-static unsigned
-rx_max(unsigned a, unsigned b)
+static size_t
+rx_max(size_t a, size_t b)
 {
 	return a > b ? a : b;
 }
 
 /* After a run of y bytes of one kind right after x of the other. */
 static void
-rx_stair_add(uint8_t *st, unsigned x, unsigned y)
+rx_stair_add(uint8_t *st, size_t x, size_t y)
 {
-	unsigned k;
+	size_t k;
 
 	if (x == 0)
 		return;
@@ -2446,44 +2446,74 @@ rx_stair_add(uint8_t *st, unsigned x, unsigned y)
 			st[k] = (uint8_t)y;
 }
 
-/* The subject's longest run of each class, and its stairs. */
+/* The longest run of bytes whose rx_run_tab[] has a bit of cls, in s. */
+static size_t
+rx_run_longest(const unsigned char *s, size_t len, unsigned cls)
+{
+	size_t i = 0, j, best = 0;
+
+	while (i < len) {
+		if (!(rx_run_tab[s[i]] & cls)) {
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < len && (rx_run_tab[s[j]] & cls); j++)
+			;
+		if (j - i > best)
+			best = j - i;
+		i = j;
+	}
+	return best;
+}
+
+static uint8_t
+rx_run_cap(size_t n)
+{
+	return (uint8_t)(n > 255 ? 255 : n);
+}
+
+/*
+ * The subject's longest run of each class, and its stairs: run by run
+ * rather than byte by byte. Each run of letters and digits is cut into
+ * its runs of digits and of letters, which follow one another.
+ */
 static void
 rx_runs_make(struct policy_rxscratch *rx, const char *subj, size_t len)
 {
-	unsigned d = 0, a = 0, n = 0, x = 0, bd = 0, ba = 0, bn = 0, bx = 0;
-	unsigned before_d = 0, before_a = 0;
-	unsigned c;
-	size_t i;
+	const unsigned char *s = (const unsigned char *)subj;
+	size_t i = 0, j, k, m, n, prev, bd = 0, ba = 0, bn = 0, bx = 0;
+	unsigned kind;
 
 	memset(rx->sf->stair, 0, sizeof(rx->sf->stair));
-	for (i = 0; i < len; i++) {
-		c = rx_run_tab[(unsigned char)subj[i]];
-		/* A run of digits or letters ends: what stood before it. */
-		if (d > 0 && !(c & 1))
-			rx_stair_add(rx->sf->stair[0], before_d, d);
-		if (a > 0 && !(c & 2))
-			rx_stair_add(rx->sf->stair[1], before_a, a);
-		if ((c & 1) && d == 0)
-			before_d = a;
-		if ((c & 2) && a == 0)
-			before_a = d;
-		d = c & 1 ? d + 1 : 0;
-		a = c & 2 ? a + 1 : 0;
-		n = c & 4 ? n + 1 : 0;
-		x = c & 8 ? x + 1 : 0;
-		bd = rx_max(bd, d);
-		ba = rx_max(ba, a);
-		bn = rx_max(bn, n);
-		bx = rx_max(bx, x);
+	while (i < len) {
+		if (rx_run_tab[s[i]] == 0) {
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < len && rx_run_tab[s[j]] != 0; j++)
+			;
+		bn = rx_max(bn, j - i);
+		for (prev = 0, k = i; k < j; k = m, prev = n) {
+			kind = rx_run_tab[s[k]] & 3;	/* digit 1, letter 2 */
+			for (m = k + 1; m < j && (rx_run_tab[s[m]] & kind);
+			    m++)
+				;
+			n = m - k;
+			if (kind == 1) {
+				bd = rx_max(bd, n);
+				rx_stair_add(rx->sf->stair[0], prev, n);
+			} else {
+				ba = rx_max(ba, n);
+				rx_stair_add(rx->sf->stair[1], prev, n);
+			}
+		}
+		bx = rx_max(bx, rx_run_longest(s + i, j - i, 8));
+		i = j;
 	}
-	if (d > 0)
-		rx_stair_add(rx->sf->stair[0], before_d, d);
-	if (a > 0)
-		rx_stair_add(rx->sf->stair[1], before_a, a);
-	rx->sf->run[RX_RUN_DIGIT] = (uint8_t)(bd > 255 ? 255 : bd);
-	rx->sf->run[RX_RUN_ALPHA] = (uint8_t)(ba > 255 ? 255 : ba);
-	rx->sf->run[RX_RUN_ALNUM] = (uint8_t)(bn > 255 ? 255 : bn);
-	rx->sf->run[RX_RUN_HEX] = (uint8_t)(bx > 255 ? 255 : bx);
+	rx->sf->run[RX_RUN_DIGIT] = rx_run_cap(bd);
+	rx->sf->run[RX_RUN_ALPHA] = rx_run_cap(ba);
+	rx->sf->run[RX_RUN_ALNUM] = rx_run_cap(bn);
+	rx->sf->run[RX_RUN_HEX] = rx_run_cap(bx);
 	rx->sf->run_made = true;
 }
 

@@ -530,6 +530,41 @@ test_policy_regex_own_needs(void)
 	}
 }
 
+/*
+ * Keys made of every printable byte: more bytes than the scan has codes
+ * for (63), so that many share one.
+ */
+static void
+test_policy_regex_many_bytes(void)
+{
+	struct pair p;
+	char pat[16], url[64];
+	unsigned c;
+
+	pair_init(&p);
+	for (c = 0x21; c < 0x7f; c++) {
+		if (c >= 'A' && c <= 'Z')
+			continue;
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			snprintf(pat, sizeof(pat), "z%cy%cw", c, c);
+		else
+			snprintf(pat, sizeof(pat), "z\\%cy\\%cw", c, c);
+		CU_ASSERT_TRUE(pair_add(&p, pat));
+	}
+	pair_build(&p);
+	for (c = 0x21; c < 0x7f; c++) {
+		snprintf(url, sizeof(url), "http://x.test/z%cy%cw", c, c);
+		pair_check(&p, url);
+		snprintf(url, sizeof(url), "http://x.test/z%cy%cv", c, c);
+		pair_check(&p, url);
+		snprintf(url, sizeof(url), "http://x.test/%cz%cy%c%cw", c, c,
+		    c, c);
+		pair_check(&p, url);
+	}
+	CU_ASSERT(p.hits >= 60);
+	pair_free(&p);
+}
+
 /* --- Generated sets ------------------------------------------------------ */
 
 struct rng {
@@ -914,6 +949,7 @@ static CU_TestInfo cu_tests[] = {
 	{ "syntax", test_policy_regex_syntax },
 	{ "runs of digits and letters", test_policy_regex_runs },
 	{ "each key's own need", test_policy_regex_own_needs },
+	{ "keys of every byte", test_policy_regex_many_bytes },
 	{ "generated, 60 patterns", test_policy_regex_generated_small },
 	{ "generated, 3000 patterns", test_policy_regex_generated_large },
 	{ "generated, UT1 shapes", test_policy_regex_generated_ut1 },
