@@ -2582,22 +2582,16 @@ rx_tried(struct policy_rxscratch *rx, uint32_t id)
 	return false;
 }
 
-/* Runs the patterns of key g not tried yet, below *best, in file order. */
+/* Runs the patterns of slot sl not tried yet, below *best, in file order. */
 static int
-rx_probe(const struct policy_rxset *rs, uint32_t g, const char *subj,
-    size_t len, struct policy_rxscratch *rx, uint32_t *best,
-    struct werr *err)
+rx_probe(const struct policy_rxset *rs, const struct policy_rxslot *sl,
+    const char *subj, size_t len, struct policy_rxscratch *rx,
+    uint32_t *best, struct werr *err)
 {
-	const struct policy_rxslot *sl;
 	const struct policy_rxent *e;
-	uint32_t j, k, id;
+	uint32_t k, id;
 	int rc;
 
-	for (j = rx_slot_home(g, rs->mask); rs->slot[j].count != 0;
-	    j = (j + 1) & (uint32_t)rs->mask)
-		if (rs->slot[j].key == g)
-			break;
-	sl = &rs->slot[j];
 	for (k = 0; k < sl->count; k++) {
 		e = &rs->ent[sl->start + k];
 		id = e->id;
@@ -2623,6 +2617,59 @@ rx_probe(const struct policy_rxset *rs, uint32_t g, const char *subj,
 }
 
 /*
+ * The keys the filters let through, probed in three steps so that their
+ * cache misses overlap rather than follow one another: every key's slot
+ * is fetched, then every found slot's first entry, then the entries are
+ * read.
+ */
+#define RX_HITS_MAX	32
+struct rx_hits {
+	uint32_t			 key[RX_HITS_MAX];
+	const struct policy_rxslot	*slot[RX_HITS_MAX];
+	unsigned			 n;
+};
+
+static int
+rx_hits_probe(const struct policy_rxset *rs, struct rx_hits *h,
+    const char *subj, size_t len, struct policy_rxscratch *rx,
+    uint32_t *best, struct werr *err)
+{
+	const struct policy_rxslot *sl;
+	unsigned i, n = 0;
+	uint32_t j;
+
+	for (i = 0; i < h->n; i++) {
+		for (j = rx_slot_home(h->key[i], rs->mask);
+		    rs->slot[j].count != 0; j = (j + 1) & (uint32_t)rs->mask)
+			if (rs->slot[j].key == h->key[i])
+				break;
+		sl = &rs->slot[j];
+		if (sl->count == 0)
+			continue;	/* a filter's false positive */
+		__builtin_prefetch(&rs->ent[sl->start]);
+		h->slot[n++] = sl;
+	}
+	h->n = 0;
+	for (i = 0; i < n; i++)
+		if (rx_probe(rs, h->slot[i], subj, len, rx, best, err) == -1)
+			return -1;
+	return 0;
+}
+
+/* Notes key g for rx_hits_probe(), which runs when there are enough. */
+static int
+rx_hits_add(const struct policy_rxset *rs, struct rx_hits *h, uint32_t g,
+    const char *subj, size_t len, struct policy_rxscratch *rx,
+    uint32_t *best, struct werr *err)
+{
+	__builtin_prefetch(&rs->slot[rx_slot_home(g, rs->mask)]);
+	h->key[h->n++] = g;
+	if (h->n < RX_HITS_MAX)
+		return 0;
+	return rx_hits_probe(rs, h, subj, len, rx, best, err);
+}
+
+/*
  * The first pattern in file order the index leads to that matches: every
  * two, three and four bytes of the subject, lower-cased, are looked up
  * (in the filter of that length of key, then the index).
@@ -2633,6 +2680,7 @@ rx_match_indexed(const struct policy_rxset *rs, const char *subj,
     struct werr *err)
 {
 	const struct policy_bloom *b2, *b3, *b4;
+	struct rx_hits h;
 	uint32_t g = 0;
 	unsigned c, run = 0;
 	size_t i;
@@ -2640,6 +2688,7 @@ rx_match_indexed(const struct policy_rxset *rs, const char *subj,
 	b2 = rs->bloom[0].w != NULL ? &rs->bloom[0] : NULL;
 	b3 = rs->bloom[1].w != NULL ? &rs->bloom[1] : NULL;
 	b4 = rs->bloom[2].w != NULL ? &rs->bloom[2] : NULL;
+	h.n = 0;
 	/*
 	 * One pass: each byte ends a key of each length some key has, but
 	 * only if the bytes before it (run of them) are all bytes some key
@@ -2652,17 +2701,19 @@ rx_match_indexed(const struct policy_rxset *rs, const char *subj,
 		run = c != 0 ? run + 1 : 0;
 		if (b2 != NULL && run >= 2 &&
 		    policy_bloom_maybe(b2, g & 0xffff) &&
-		    rx_probe(rs, g & 0xffff, subj, len, rx, best, err) == -1)
+		    rx_hits_add(rs, &h, g & 0xffff, subj, len, rx, best,
+		    err) == -1)
 			return -1;
 		if (b3 != NULL && run >= 3 &&
 		    policy_bloom_maybe(b3, g & 0xffffff) &&
-		    rx_probe(rs, g & 0xffffff, subj, len, rx, best, err) == -1)
+		    rx_hits_add(rs, &h, g & 0xffffff, subj, len, rx, best,
+		    err) == -1)
 			return -1;
 		if (b4 != NULL && run >= 4 && policy_bloom_maybe(b4, g) &&
-		    rx_probe(rs, g, subj, len, rx, best, err) == -1)
+		    rx_hits_add(rs, &h, g, subj, len, rx, best, err) == -1)
 			return -1;
 	}
-	return 0;
+	return rx_hits_probe(rs, &h, subj, len, rx, best, err);
 }
 
 static int
