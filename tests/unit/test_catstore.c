@@ -443,6 +443,45 @@ test_lookup_subdomain(void)
 	fix_done(&f);
 }
 
+/*
+ * Hosts of many labels: their names are looked at in batches, and an
+ * entry far from the top, past the first batch, is still found.
+ */
+static void
+test_lookup_many_labels(void)
+{
+	struct catstore_import_stats st;
+	struct catstore *cs;
+	struct fix f;
+	char deep[512], host[1024];
+	size_t o = 0;
+	int i;
+
+	for (i = 20; i > 0; i--)
+		o += (size_t)snprintf(deep + o, sizeof(deep) - o, "l%d.", i);
+	snprintf(deep + o, sizeof(deep) - o, "example.net");
+	fix_init(&f);
+	fix_basic(&f);
+	snprintf(host, sizeof(host), "%s\n", deep);
+	fix_put(&f, "lists/gambling/domains", host);
+	fix_import(&f, &st);
+	cs = fix_open(&f, 0);
+	CU_ASSERT_STRING_EQUAL(look(cs, deep, NULL), "gambling");
+	snprintf(host, sizeof(host), "a.b.c.d.e.f.g.%s", deep);
+	CU_ASSERT_STRING_EQUAL(look(cs, host, NULL), "gambling");
+	/* Its parent is not listed, nor a sibling. */
+	CU_ASSERT_STRING_EQUAL(look(cs, strchr(deep, '.') + 1, NULL), "");
+	snprintf(host, sizeof(host), "x%s", deep);
+	CU_ASSERT_STRING_EQUAL(look(cs, host, NULL), "");
+	/* 40 labels under a listed domain. */
+	for (o = 0, i = 40; i > 0; i--)
+		o += (size_t)snprintf(host + o, sizeof(host) - o, "m%d.", i);
+	snprintf(host + o, sizeof(host) - o, "example.com");
+	CU_ASSERT_STRING_EQUAL(look(cs, host, NULL), "adult");
+	catstore_close(cs);
+	fix_done(&f);
+}
+
 static void
 test_lookup_parent_only_miss(void)
 {
@@ -2037,6 +2076,7 @@ static CU_TestInfo cu_tests[] = {
 	{ "import sorted in many runs", test_import_many_runs },
 	{ "lookup by domain", test_lookup_domain },
 	{ "lookup by subdomain", test_lookup_subdomain },
+	{ "lookup through many labels", test_lookup_many_labels },
 	{ "parent-only and look-alike hosts miss",
 	    test_lookup_parent_only_miss },
 	{ "several categories, sorted", test_lookup_several_categories },
