@@ -28,13 +28,16 @@
  *   probe a byte, each filter sized by its own keys), and only the
  *   patterns whose key occurs in it are candidates.
  * - A candidate of one branch may need more: the other required sets its
- *   reading found ("nuderock" is keyed by "rock" and needs "nude"). A
- *   signature of every window of the URL, made when the first such
- *   candidate comes, rules out most that lack one without running PCRE2.
+ *   reading found ("nuderock" is keyed by "rock" and needs "nude"), and
+ *   what the strings holding its key hold besides ("violence" keyed by
+ *   "viol" needs "ence"). A signature of every window of the URL, made
+ *   when the first such candidate comes, rules out most that lack one
+ *   without running PCRE2. The keys the filters let through are looked
+ *   up in batches, so that the index's cache misses overlap.
  * - A pattern may also need a run of digits or letters
- *   ("/[a-z]{5}[0-9]{9}/": nine digits in a row); the URL's longest runs,
- *   counted once, rule out candidates, patterns run alone and whole
- *   alternations (see rx_read_runs()).
+ *   ("/[a-z]{5}[0-9]{9}/": nine digits in a row, right after five
+ *   letters); the URL's runs, counted once, rule out candidates, patterns
+ *   run alone and whole alternations (see rx_read_runs()).
  * - The other patterns are joined into alternations of up to 255,
  *   "(?:p1)(?C1)|(?:p2)(?C2)|...", and run as one; patterns that start
  *   alike (anchored, or with the same first bytes) are joined together, so
