@@ -33,8 +33,13 @@
 #define CATSTORE_READ_BUF	65536
 /* A URL key is tried at this many '/' boundaries at most (the shallowest). */
 #define CATSTORE_MAX_CUTS	64
-/* Slots a host may occupy in the cache; the least recently used goes. */
+/*
+ * Slots a host may occupy in the cache (a bucket of them); the least
+ * recently used goes.
+ */
 #define CATSTORE_CACHE_WAYS	4
+/* The age a host that cost no query comes in with (see cache_admit). */
+#define CATSTORE_CACHE_CHEAP	0x80000000u
 #define CATSTORE_AUTH_MAX	(URLNORM_HOST_MAX + 8)	/* "host:port" */
 /* Readers map the file: it never changes in place, only by rename. */
 #define CATSTORE_MMAP_SIZE	"1073741824"
@@ -162,12 +167,31 @@ struct catstore_cat {
  * none, and then a lookup asks SQLite nothing at all.
  */
 struct catstore_slot {
-	uint64_t	used;		/* tick of the last use; 0: empty */
 	uint16_t	ncat;
 	int8_t		has_urls;	/* for auth; -1: not known */
 	uint16_t	cat[CATSTORE_MAX_MATCH];	/* in cs->cats */
 	char		host[URLNORM_HOST_MAX];
 	char		auth[CATSTORE_AUTH_MAX];
+};
+
+/*
+ * A bucket's ways, apart from the slots so that a host not in the cache
+ * costs one read of 32 bytes, not one of each slot: a way's tag is bits
+ * of the host's hash (never 0, which is an empty way), checked against
+ * the slot's host when it agrees. used is the tick of its last use; the
+ * ages (tick - used) stay right when the tick wraps.
+ */
+struct catstore_bucket {
+	uint32_t	tag[CATSTORE_CACHE_WAYS];
+	uint32_t	used[CATSTORE_CACHE_WAYS];
+};
+
+/* A way of a bucket, to be filled. */
+struct catstore_way {
+	struct catstore_bucket	*bucket;
+	struct catstore_slot	*slot;
+	uint32_t		 tag;
+	unsigned		 way;
 };
 
 /*
@@ -194,9 +218,11 @@ struct catstore {
 	struct catstore_cat	*cats;		/* name order */
 	struct catstore_cat	*byid;		/* id order */
 	size_t			 ncats;
-	struct catstore_slot	*cache;
-	size_t			 ncache;
-	uint64_t		 tick;
+	struct catstore_slot	*cache;		/* nbuckets * ways */
+	struct catstore_bucket	*buckets;
+	size_t			 nbuckets;
+	unsigned		 ways;
+	uint32_t		 tick;
 	struct catstore_bloom	*bloom;		/* shared; NULL: none */
 	enum catstore_filter	 filter;
 	uint64_t		 nlookups;
@@ -754,13 +780,17 @@ catstore_open(const char *path, size_t cache_entries, struct werr *err)
 		goto fail;
 	catstore_filter_attach(cs, path, &sb);
 	if (cache_entries > 0) {
-		cs->cache = calloc(cache_entries, sizeof(*cs->cache));
-		if (cs->cache == NULL) {
+		cs->ways = cache_entries < CATSTORE_CACHE_WAYS ?
+		    (unsigned)cache_entries : CATSTORE_CACHE_WAYS;
+		cs->nbuckets = cache_entries / cs->ways;
+		cs->cache = calloc(cs->nbuckets * cs->ways,
+		    sizeof(*cs->cache));
+		cs->buckets = calloc(cs->nbuckets, sizeof(*cs->buckets));
+		if (cs->cache == NULL || cs->buckets == NULL) {
 			werr_set(err, "out of memory for %zu cache entries",
 			    cache_entries);
 			goto fail;
 		}
-		cs->ncache = cache_entries;
 	}
 	return cs;
 fail:
@@ -781,6 +811,7 @@ catstore_close(struct catstore *cs)
 	free(cs->cats);
 	free(cs->byid);
 	free(cs->cache);
+	free(cs->buckets);
 	free(cs);
 }
 
@@ -1061,29 +1092,67 @@ catstore_hash(const char *s)
 }
 
 /*
- * The slot holding host, or NULL with *victim set to the slot to fill
- * (an empty one, or the least recently used of the host's ways).
+ * The slot holding host, or NULL with *victim set to the way it would
+ * take (an empty one, or the least recently used of the host's bucket):
+ * catstore_cache_admit() says whether it does.
  */
 static struct catstore_slot *
 catstore_cache_find(struct catstore *cs, const char *host,
-    struct catstore_slot **victim)
+    struct catstore_way *victim)
 {
+	struct catstore_bucket *bk;
 	struct catstore_slot *s;
 	uint64_t h;
-	size_t i, ways;
+	uint32_t tag, tick;
+	size_t b;
+	unsigned i, old = 0;
 
 	h = catstore_hash(host);
-	ways = cs->ncache < CATSTORE_CACHE_WAYS ? cs->ncache :
-	    CATSTORE_CACHE_WAYS;
-	*victim = NULL;
-	for (i = 0; i < ways; i++) {
-		s = &cs->cache[(h + i) % cs->ncache];
-		if (s->used != 0 && strcmp(s->host, host) == 0)
-			return s;
-		if (*victim == NULL || s->used < (*victim)->used)
-			*victim = s;
+	tag = (uint32_t)(h >> 32) | 1;
+	b = (size_t)(h & 0xffffffffu) % cs->nbuckets;
+	bk = &cs->buckets[b];
+	tick = ++cs->tick;
+	for (i = 0; i < cs->ways; i++) {
+		if (bk->tag[i] == tag) {
+			s = &cs->cache[b * cs->ways + i];
+			if (strcmp(s->host, host) == 0) {
+				bk->used[i] = tick;
+				return s;
+			}
+		}
+		if (bk->tag[old] == 0)
+			continue;	/* an empty way: that one */
+		if (bk->tag[i] == 0 ||
+		    tick - bk->used[i] > tick - bk->used[old])
+			old = i;
 	}
+	victim->bucket = bk;
+	victim->way = old;
+	victim->tag = tag;
+	victim->slot = &cs->cache[b * cs->ways + old];
 	return NULL;
+}
+
+/*
+ * Whether the host missed goes in the victim's way, which it then takes.
+ * A host that cost a query does. One that did not (the filter ruled it
+ * out, as fast as the cache would) only takes an empty way or another
+ * such host's, and comes in as the least recently used: a stream of new
+ * hosts passes through one way of a bucket and leaves the hosts that
+ * cost a query in the others. Once found again it is used like any.
+ */
+static bool
+catstore_cache_admit(struct catstore *cs, const struct catstore_way *v,
+    bool asked)
+{
+	struct catstore_bucket *bk = v->bucket;
+
+	if (!asked && bk->tag[v->way] != 0 &&
+	    cs->tick - bk->used[v->way] < CATSTORE_CACHE_CHEAP)
+		return false;
+	bk->tag[v->way] = v->tag;
+	bk->used[v->way] = asked ? cs->tick : cs->tick - CATSTORE_CACHE_CHEAP;
+	return true;
 }
 
 static int
@@ -1097,14 +1166,16 @@ catstore_lookup(struct catstore *cs, const char *host, const char *key,
     struct catset *out, struct werr *err)
 {
 	struct catstore_set set;
-	struct catstore_slot *slot = NULL, *victim = NULL;
+	struct catstore_slot *slot = NULL, fresh;
+	struct catstore_way victim = { NULL, NULL, 0, 0 };
+	uint64_t asked = cs->nqueries;
 	size_t i, hlen;
 
 	out->n = 0;
 	set.n = 0;
 	cs->nlookups++;
 	hlen = strlen(host);
-	if (cs->ncache > 0 && hlen < sizeof(slot->host))
+	if (cs->nbuckets > 0 && hlen < sizeof(slot->host))
 		slot = catstore_cache_find(cs, host, &victim);
 	if (slot != NULL) {
 		set.n = slot->ncat;
@@ -1112,18 +1183,23 @@ catstore_lookup(struct catstore *cs, const char *host, const char *key,
 	} else {
 		if (catstore_domains(cs, host, &set, err) == -1)
 			return -1;
-		if ((slot = victim) != NULL) {
-			memcpy(slot->host, host, hlen + 1);
-			slot->ncat = (uint16_t)set.n;
-			memcpy(slot->cat, set.idx, set.n * sizeof(set.idx[0]));
-			slot->has_urls = -1;
-			slot->auth[0] = '\0';
-		}
+		slot = &fresh;
+		fresh.ncat = (uint16_t)set.n;
+		memcpy(fresh.cat, set.idx, set.n * sizeof(set.idx[0]));
+		fresh.has_urls = -1;
+		fresh.auth[0] = '\0';
 	}
-	if (slot != NULL)
-		slot->used = ++cs->tick;
 	if (key != NULL && catstore_urls(cs, key, slot, &set, err) == -1)
 		return -1;
+	if (slot == &fresh && victim.slot != NULL &&
+	    catstore_cache_admit(cs, &victim, cs->nqueries != asked)) {
+		slot = victim.slot;
+		memcpy(slot->host, host, hlen + 1);
+		slot->ncat = fresh.ncat;
+		memcpy(slot->cat, fresh.cat, fresh.ncat * sizeof(slot->cat[0]));
+		slot->has_urls = fresh.has_urls;
+		memcpy(slot->auth, fresh.auth, strlen(fresh.auth) + 1);
+	}
 
 	/* cs->cats is in name order, so sorting indexes sorts names. */
 	qsort(set.idx, set.n, sizeof(set.idx[0]), catstore_cmp_idx);

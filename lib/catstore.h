@@ -30,9 +30,11 @@ struct catstore;
 
 /*
  * Opens path read-only with its prepared statements and a host cache of
- * cache_entries (0: none). NULL with err set when the file is missing or
- * is not a category store (wrong schema version). One thread at a time
- * may use a handle; catstore_close() it.
+ * cache_entries (0: none; rounded down to a multiple of 4), which keeps
+ * the hosts whose lookup asked SQLite before those the store's filter
+ * answered. NULL with err set when the file is missing or is not a
+ * category store (wrong schema version). One thread at a time may use a
+ * handle; catstore_close() it.
  *
  * The store's lookup filter (db/categories.sql) is read into memory once
  * per file and process: handles on the same path and file share one copy

@@ -181,11 +181,6 @@ worker_session_gone(struct worker *w)
 }
 
 /*
- * The policy's per-worker state for w->rc: a read handle on the category
- * store (reopened on every reload, so a store that warden-update replaced
- * is seen) and match scratch for the snapshot.
- */
-/*
  * The worker's TLS context towards origins (tls_inspect on), made anew
  * on every reload with the trust store of the day: the sessions verified
  * under the old one go with it. Connections in flight keep the old
@@ -213,6 +208,11 @@ worker_tls_state(struct worker *w)
 		tls_sessions_attach(w->tls_client, w->tls_sessions);
 }
 
+/*
+ * The policy's per-worker state for w->rc: a read handle on the category
+ * store (reopened on every reload, so a store that warden-update replaced
+ * is seen) and match scratch for the snapshot.
+ */
 static void
 worker_policy_state(struct worker *w)
 {

@@ -1409,6 +1409,123 @@ stats_of(const struct catstore *cs)
 	return st;
 }
 
+/* Queries a lookup of host (no key) made. */
+static uint64_t
+queries_for(struct catstore *cs, const char *host, const char *want)
+{
+	uint64_t q = stats_of(cs).queries;
+
+	CU_ASSERT_STRING_EQUAL(look(cs, host, NULL), want);
+	return stats_of(cs).queries - q;
+}
+
+/*
+ * A host in the cache costs no query; a full bucket lets the least
+ * recently used host go, and only that one; a host that cost no query
+ * takes only a place no host that did holds.
+ */
+static void
+test_cache_keeps_recent(void)
+{
+	static const char *const hosts[] = {
+		"example.com", "adult.test", "casino.test", "shared.test",
+		"sub.shared.test", "10.1.2.3", "2001:db8::1", "x.xxx",
+	};
+	static const char *const cats[] = {
+		"adult", "adult", "gambling", "adult,gambling",
+		"adult,gambling", "adult", "adult", "adult",
+	};
+	struct catstore_import_stats st;
+	struct catstore *one, *big;
+	struct fix f;
+	size_t i, clean;
+
+	fix_init(&f);
+	fix_basic(&f);
+	fix_import(&f, &st);
+	one = fix_open(&f, 4);		/* one bucket of four */
+	big = fix_open(&f, 4096);
+	CU_ASSERT_FATAL(one != NULL && big != NULL);
+	for (i = 0; i < 4; i++)
+		CU_ASSERT(queries_for(one, hosts[i], cats[i]) > 0);
+	CU_ASSERT_EQUAL(queries_for(one, hosts[0], cats[0]), 0);
+	/* hosts[1] is now the least recently used: it goes. */
+	CU_ASSERT(queries_for(one, hosts[4], cats[4]) > 0);
+	CU_ASSERT_EQUAL(queries_for(one, hosts[0], cats[0]), 0);
+	CU_ASSERT_EQUAL(queries_for(one, hosts[2], cats[2]), 0);
+	CU_ASSERT_EQUAL(queries_for(one, hosts[3], cats[3]), 0);
+	CU_ASSERT_EQUAL(queries_for(one, hosts[4], cats[4]), 0);
+	CU_ASSERT(queries_for(one, hosts[1], cats[1]) > 0);
+	/* And hosts[0] went for it, the least recently used by then. */
+	CU_ASSERT(queries_for(one, hosts[0], cats[0]) > 0);
+	CU_ASSERT_EQUAL(queries_for(one, hosts[1], cats[1]), 0);
+
+	for (i = 0; i < WD_NELEM(hosts); i++)
+		CU_ASSERT(queries_for(big, hosts[i], cats[i]) > 0);
+	for (i = 0; i < WD_NELEM(hosts); i++)
+		CU_ASSERT_EQUAL(queries_for(big, hosts[i], cats[i]), 0);
+
+	/*
+	 * A host the filter rules out costs no query and takes no place of
+	 * one that did: the four in the bucket stay. (The filter may let
+	 * one through, about 1 in 30 here; that one does take a place.)
+	 */
+	for (i = 0; i < 4; i++)
+		(void)queries_for(one, hosts[i], cats[i]);
+	for (i = 0, clean = 0; i < 40; i++) {
+		char host[64];
+		size_t k;
+
+		snprintf(host, sizeof(host), "w%zu.none%zu.example", i, i);
+		if (queries_for(one, host, "") == 0) {
+			clean++;
+			for (k = 0; k < 4; k++)
+				CU_ASSERT_EQUAL(queries_for(one, hosts[k],
+				    cats[k]), 0);
+		} else {
+			for (k = 0; k < 4; k++)
+				(void)queries_for(one, hosts[k], cats[k]);
+		}
+	}
+	CU_ASSERT(clean >= 30);
+
+	/*
+	 * It does take an empty way, as the least recently used: the next
+	 * host that costs a query takes its place rather than an older one
+	 * that cost a query too.
+	 */
+	catstore_close(one);
+	one = fix_open(&f, 4);
+	CU_ASSERT_FATAL(one != NULL);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT(queries_for(one, hosts[i], cats[i]) > 0);
+	for (i = 0; i < 40; i++) {
+		char host[64];
+		uint64_t filtered;
+
+		snprintf(host, sizeof(host), "w%zu.none%zu.example", i, i);
+		if (queries_for(big, host, "") != 0)
+			continue;
+		/* In the cache now: the filter is not asked again. */
+		filtered = stats_of(big).filtered;
+		CU_ASSERT_EQUAL(queries_for(big, host, ""), 0);
+		CU_ASSERT_EQUAL(stats_of(big).filtered, filtered);
+		/* And in the bucket's empty way, as the oldest. */
+		CU_ASSERT_EQUAL(queries_for(one, host, ""), 0);
+		CU_ASSERT(queries_for(one, hosts[3], cats[3]) > 0);
+		filtered = stats_of(one).filtered;
+		CU_ASSERT_EQUAL(queries_for(one, host, ""), 0);
+		CU_ASSERT(stats_of(one).filtered > filtered);
+		break;
+	}
+	CU_ASSERT(i < 40);
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(queries_for(one, hosts[i], cats[i]), 0);
+	catstore_close(one);
+	catstore_close(big);
+	fix_done(&f);
+}
+
 /* What the daemon's log gets (stderr) between cap_start and cap_end. */
 struct cap {
 	char	path[64];
@@ -2106,6 +2223,7 @@ static CU_TestInfo cu_tests[] = {
 	{ "stale PATH.new replaced", test_stale_new_file_replaced },
 	{ "re-import while a handle is open", test_reimport_while_open },
 	{ "cache consistency", test_cache_consistency },
+	{ "cache keeps the recently used", test_cache_keeps_recent },
 	{ "open a missing file", test_open_missing },
 	{ "open a file that is not a store", test_open_not_store },
 	{ "filter: keys counted", test_filter_counts_keys },
