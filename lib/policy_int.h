@@ -201,7 +201,8 @@ size_t	policy_regex_count(const struct policy_rxset *rs) WD_NONNULL(1);
  * What policy_regex_match() works out of a subject when it needs to (the
  * keys it holds, its runs of digits and letters), kept for the next set
  * the same subject is matched against: the allow and the block lists of
- * one decision. s NULL before the first match of a subject.
+ * one decision (the signature only serves the set that made it). s NULL
+ * before the first match of a subject.
  */
 #define POLICY_RXSIG_WORDS	64
 #define POLICY_RXRUNS		4
@@ -210,6 +211,8 @@ struct policy_rxsubj {
 	const char	*s;		/* the subject these are of */
 	size_t		 len;
 	bool		 sig_made, run_made;
+	/* The signature reads only the bytes some key of this set holds. */
+	const struct policy_rxset *sig_of;
 	uint8_t		 run[POLICY_RXRUNS];
 	/*
 	 * Letters then digits ([0]), digits then letters ([1]): for each n,

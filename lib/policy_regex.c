@@ -30,9 +30,9 @@
  * - A candidate of one branch may need more: the other required sets its
  *   reading found ("nuderock" is keyed by "rock" and needs "nude"), and
  *   what the strings holding its key hold besides ("violence" keyed by
- *   "viol" needs "ence"). A signature of every window of the URL, made
- *   when the first such candidate comes, rules out most that lack one
- *   without running PCRE2. The keys the filters let through are looked
+ *   "viol" needs "ence"). A signature of the URL's windows (those of
+ *   bytes some needed key holds), made when the first such candidate
+ *   comes, rules out most that lack one without running PCRE2. The keys the filters let through are looked
  *   up in batches, so that the index's cache misses overlap.
  * - A pattern may also need a run of digits or letters
  *   ("/[a-z]{5}[0-9]{9}/": nine digits in a row, right after five
@@ -147,6 +147,8 @@ struct policy_rxset {
 	struct policy_bloom	 bloom[3];
 	/* A byte of the subject lower-cased if some key holds it, else 0. */
 	uint8_t			 keybyte[256];
+	/* The same for the keys the signature is asked about. */
+	uint8_t			 sigbyte[256];
 	struct policy_rxslot	*slot;
 	size_t			 mask;
 	struct policy_rxent	*ent;
@@ -1771,6 +1773,28 @@ rx_sig_mask(uint32_t code)
 	return 1ULL << (code & 63) | 1ULL << ((code >> 6) & 63);
 }
 
+/* The bytes of key g, lower-cased, in tab: a byte no key holds stays 0. */
+static void
+rx_key_bytes(uint8_t *tab, uint32_t g)
+{
+	uint8_t c;
+
+	for (; g != 0; g >>= 8) {
+		c = (uint8_t)g;
+		tab[c] = c;
+		if (c >= 'a' && c <= 'z')
+			tab[c - 32] = c;
+	}
+}
+
+/* The signature code of key g, which rx_sig_make() must then see. */
+static uint32_t
+rx_sig_key(struct policy_rxset *rs, uint32_t g)
+{
+	rx_key_bytes(rs->sigbyte, g);
+	return rx_sig_code(g);
+}
+
 static int
 rx_ent_fill(struct policy_rxent *e, struct policy_rxset *rs, uint32_t id,
     uint32_t g)
@@ -1787,7 +1811,7 @@ rx_ent_fill(struct policy_rxent *e, struct policy_rxset *rs, uint32_t id,
 		if (k >= WD_NELEM(p->need) || p->need[k] == 0)
 			continue;
 		if (p->need[k] == 1) {
-			e->need[k] = rx_sig_code(key[0]);
+			e->need[k] = rx_sig_key(rs, key[0]);
 			key++;
 			continue;
 		}
@@ -1798,7 +1822,7 @@ rx_ent_fill(struct policy_rxent *e, struct policy_rxset *rs, uint32_t id,
 			    rs->nslowbits, sizeof(*rs->slowbits)) == -1)
 				return -1;
 			rs->slowbits[rs->nslowbits++] = j == 0 ?
-			    p->need[k] : rx_sig_code(key[j - 1]);
+			    p->need[k] : rx_sig_key(rs, key[j - 1]);
 		}
 		key += p->need[k];
 	}
@@ -1808,7 +1832,7 @@ rx_ent_fill(struct policy_rxent *e, struct policy_rxset *rs, uint32_t id,
 	for (k = 0; j < p->nkeys && key[j] != 0 && k < WD_NELEM(e->need);
 	    k++)
 		if (e->need[k] == RX_NEED_NONE) {
-			e->need[k] = rx_sig_code(key[j]);
+			e->need[k] = rx_sig_key(rs, key[j]);
 			break;
 		}
 	if (e->slow != RX_SLOW_NONE) {
@@ -1829,7 +1853,6 @@ rx_build_index(struct policy_rxset *rs)
 	size_t i, k, n = 0, m, nkeys = 0, slots, nlen[3] = { 0 };
 	uint32_t g, j;
 	unsigned li;
-	uint8_t c;
 
 	for (i = 0; i < rs->n; i++)
 		n += rs->pat[i].indexed ? rs->pat[i].nkeys : 0;
@@ -1882,12 +1905,7 @@ rx_build_index(struct policy_rxset *rs)
 			continue;
 		li = rx_key_lenidx(g);
 		policy_bloom_add(&rs->bloom[li], g);
-		for (k = 0; k < li + 2; k++) {
-			c = (uint8_t)(g >> (8 * k));
-			rs->keybyte[c] = c;
-			if (c >= 'a' && c <= 'z')
-				rs->keybyte[c - 32] = c;
-		}
+		rx_key_bytes(rs->keybyte, g);
 		for (j = rx_slot_home(g, rs->mask); rs->slot[j].count != 0;
 		    j = (j + 1) & (uint32_t)rs->mask)
 			;
@@ -2385,29 +2403,36 @@ rx_need_ok(const struct policy_rxset *rs, const struct policy_rxent *e,
  * have.
  */
 static void
-rx_sig_make(struct policy_rxscratch *rx, const char *subj, size_t len)
+rx_sig_make(const struct policy_rxset *rs, struct policy_rxscratch *rx,
+    const char *subj, size_t len)
 {
 	uint64_t *sig = rx->sf->sig;
 	uint32_t g = 0, c;
+	unsigned run = 0;
+	uint8_t b;
 	size_t i;
 
 	memset(sig, 0, sizeof(rx->sf->sig));
+	/* As in rx_match_indexed(): no key holds a byte sigbyte[] says 0. */
 	for (i = 0; i < len; i++) {
-		g = (g << 8) | rx_lower((unsigned char)subj[i]);
-		if (i >= 1) {
+		b = rs->sigbyte[(unsigned char)subj[i]];
+		g = (g << 8) | b;
+		run = b != 0 ? run + 1 : 0;
+		if (run >= 2) {
 			c = rx_sig_code(g & 0xffff);
 			sig[c >> 12] |= rx_sig_mask(c);
 		}
-		if (i >= 2) {
+		if (run >= 3) {
 			c = rx_sig_code(g & 0xffffff);
 			sig[c >> 12] |= rx_sig_mask(c);
 		}
-		if (i >= 3) {
+		if (run >= 4) {
 			c = rx_sig_code(g);
 			sig[c >> 12] |= rx_sig_mask(c);
 		}
 	}
 	rx->sf->sig_made = true;
+	rx->sf->sig_of = rs;
 }
 
 /* rx_run_classes() of every byte, for the subject's pass. */
@@ -2434,7 +2459,10 @@ rx_max(size_t a, size_t b)
 	return a > b ? a : b;
 }
 
-/* After a run of y bytes of one kind right after x of the other. */
+/*
+ * After a run of y bytes of one kind right after x of the other: noted
+ * at x alone; rx_stair_fill() then gives every step below it the same.
+ */
 static void
 rx_stair_add(uint8_t *st, size_t x, size_t y)
 {
@@ -2444,9 +2472,20 @@ rx_stair_add(uint8_t *st, size_t x, size_t y)
 		return;
 	if (y > 255)
 		y = 255;
-	for (k = 0; k <= x && k < POLICY_RXSTAIR; k++)
-		if (st[k] < y)
-			st[k] = (uint8_t)y;
+	k = x < POLICY_RXSTAIR ? x : POLICY_RXSTAIR - 1;
+	if (st[k] < y)
+		st[k] = (uint8_t)y;
+}
+
+/* Step k of the stair: the longest y noted at k or any later step. */
+static void
+rx_stair_fill(uint8_t *st)
+{
+	size_t k;
+
+	for (k = POLICY_RXSTAIR - 1; k-- > 0; )
+		if (st[k] < st[k + 1])
+			st[k] = st[k + 1];
 }
 
 /* The longest run of bytes whose rx_run_tab[] has a bit of cls, in s. */
@@ -2513,6 +2552,8 @@ rx_runs_make(struct policy_rxscratch *rx, const char *subj, size_t len)
 		bx = rx_max(bx, rx_run_longest(s + i, j - i, 8));
 		i = j;
 	}
+	rx_stair_fill(rx->sf->stair[0]);
+	rx_stair_fill(rx->sf->stair[1]);
 	rx->sf->run[RX_RUN_DIGIT] = rx_run_cap(bd);
 	rx->sf->run[RX_RUN_ALPHA] = rx_run_cap(ba);
 	rx->sf->run[RX_RUN_ALNUM] = rx_run_cap(bn);
@@ -2551,16 +2592,16 @@ rx_runs_ok(const uint8_t *run, struct policy_rxscratch *rx,
 
 /* Whether the signature shows the one-key sets e needs. */
 static bool
-rx_ent_ok(const struct policy_rxent *e, struct policy_rxscratch *rx,
-    const char *subj, size_t len)
+rx_ent_ok(const struct policy_rxset *rs, const struct policy_rxent *e,
+    struct policy_rxscratch *rx, const char *subj, size_t len)
 {
 	unsigned k;
 
 	if (e->need[0] == RX_NEED_NONE && e->need[1] == RX_NEED_NONE &&
 	    e->need[2] == RX_NEED_NONE && e->slow == RX_SLOW_NONE)
 		return true;
-	if (!rx->sf->sig_made)
-		rx_sig_make(rx, subj, len);
+	if (!rx->sf->sig_made || rx->sf->sig_of != rs)
+		rx_sig_make(rs, rx, subj, len);
 	for (k = 0; k < WD_NELEM(e->need); k++)
 		if (e->need[k] != RX_NEED_NONE && !rx_sig_has(rx, e->need[k]))
 			return false;
@@ -2601,7 +2642,7 @@ rx_probe(const struct policy_rxset *rs, const struct policy_rxslot *sl,
 		if (id >= *best)
 			break;
 		/* All at hand: the pattern is read only to run it. */
-		if (!rx_ent_ok(e, rx, subj, len) ||
+		if (!rx_ent_ok(rs, e, rx, subj, len) ||
 		    !rx_runs_ok(e->run, rx, subj, len))
 			continue;
 		if (e->slow != RX_SLOW_NONE && !rx_need_ok(rs, e, rx))

@@ -89,9 +89,12 @@ pair_build(struct pair *p)
 	CU_ASSERT_EQUAL(policy_regex_count(p->rs), p->n);
 }
 
-/* Checks one URL: the set's answer is the first pattern's alone. */
+/*
+ * Checks one URL: the set's answer is the first pattern's alone; sf as
+ * policy_regex_match() takes it.
+ */
 static void
-pair_check(struct pair *p, const char *url)
+pair_check_sf(struct pair *p, const char *url, struct policy_rxsubj *sf)
 {
 	struct policy_rxhit hit;
 	struct werr err;
@@ -108,7 +111,7 @@ pair_check(struct pair *p, const char *url)
 		if (rc != PCRE2_ERROR_NOMATCH)
 			return;		/* a limit: no plain answer */
 	}
-	rc = policy_regex_match(p->rs, url, len, p->rx, NULL, &hit, &err);
+	rc = policy_regex_match(p->rs, url, len, p->rx, sf, &hit, &err);
 	p->urls++;
 	p->hits += first != SIZE_MAX;
 	if (first == SIZE_MAX && rc == 0)
@@ -122,6 +125,12 @@ pair_check(struct pair *p, const char *url)
 		    first == SIZE_MAX ? 0 : first + 1,
 		    first == SIZE_MAX ? "-" : p->src[first], rc,
 		    rc == 1 ? hit.line : 0, rc == 1 ? hit.src : "-");
+}
+
+static void
+pair_check(struct pair *p, const char *url)
+{
+	pair_check_sf(p, url, NULL);
 }
 
 static void
@@ -530,6 +539,56 @@ test_policy_regex_own_needs(void)
 	};
 
 	check_lists_each(pats, urls);
+}
+
+/*
+ * One subject matched against two sets, as a decision's allow and block
+ * lists are: what the first worked out of it (its signature, made from
+ * the bytes that set's keys hold) must not stand for the second, whose
+ * keys hold other bytes.
+ */
+static void
+test_policy_regex_two_sets(void)
+{
+	static const char *const first[] = {
+		"abc[^/]*zzz", "zzz[^/]*abc", NULL,
+	};
+	static const char *const second[] = {
+		"xyz.*123", "q7q.*(abc|zzz)", NULL,
+	};
+	static const char *const urls[] = {
+		"http://h.test/abc/zzz/xyz/123",
+		"http://h.test/zzz/abc/123/xyz",
+		"http://h.test/abc/zzz/q7q/abc",
+		"http://h.test/abczzz/xyz/123",
+		"http://h.test/xyz/abc/zzz/123",
+		NULL,
+	};
+	struct policy_rxsubj sf;
+	struct pair p1, p2;
+	size_t i;
+
+	pair_init(&p1);
+	pair_init(&p2);
+	for (i = 0; first[i] != NULL; i++)
+		CU_ASSERT_TRUE(pair_add(&p1, first[i]));
+	for (i = 0; second[i] != NULL; i++)
+		CU_ASSERT_TRUE(pair_add(&p2, second[i]));
+	pair_build(&p1);
+	pair_build(&p2);
+	for (i = 0; urls[i] != NULL; i++) {
+		sf.s = NULL;
+		pair_check_sf(&p1, urls[i], &sf);
+		pair_check_sf(&p2, urls[i], &sf);
+		/* And the other way round. */
+		sf.s = NULL;
+		pair_check_sf(&p2, urls[i], &sf);
+		pair_check_sf(&p1, urls[i], &sf);
+	}
+	CU_ASSERT_EQUAL(p1.hits, 2);
+	CU_ASSERT_EQUAL(p2.hits, 8);
+	pair_free(&p1);
+	pair_free(&p2);
 }
 
 /*
@@ -952,6 +1011,7 @@ static CU_TestInfo cu_tests[] = {
 	{ "runs of digits and letters", test_policy_regex_runs },
 	{ "each key's own need", test_policy_regex_own_needs },
 	{ "keys of every byte", test_policy_regex_many_bytes },
+	{ "one subject, two sets", test_policy_regex_two_sets },
 	{ "generated, 60 patterns", test_policy_regex_generated_small },
 	{ "generated, 3000 patterns", test_policy_regex_generated_large },
 	{ "generated, UT1 shapes", test_policy_regex_generated_ut1 },
