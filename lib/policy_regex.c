@@ -2488,26 +2488,6 @@ rx_stair_fill(uint8_t *st)
 			st[k] = st[k + 1];
 }
 
-/* The longest run of bytes whose rx_run_tab[] has a bit of cls, in s. */
-static size_t
-rx_run_longest(const unsigned char *s, size_t len, unsigned cls)
-{
-	size_t i = 0, j, best = 0;
-
-	while (i < len) {
-		if (!(rx_run_tab[s[i]] & cls)) {
-			i++;
-			continue;
-		}
-		for (j = i + 1; j < len && (rx_run_tab[s[j]] & cls); j++)
-			;
-		if (j - i > best)
-			best = j - i;
-		i = j;
-	}
-	return best;
-}
-
 static uint8_t
 rx_run_cap(size_t n)
 {
@@ -2515,45 +2495,47 @@ rx_run_cap(size_t n)
 }
 
 /*
- * The subject's longest run of each class, and its stairs: run by run
- * rather than byte by byte. Each run of letters and digits is cut into
- * its runs of digits and of letters, which follow one another.
+ * The subject's longest run of each class, and its stairs, in one pass:
+ * a run of digits right after a run of letters (or the other way round)
+ * is noted with that run's length at each of its bytes.
  */
 static void
 rx_runs_make(struct policy_rxscratch *rx, const char *subj, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)subj;
-	size_t i = 0, j, k, m, n, prev, bd = 0, ba = 0, bn = 0, bx = 0;
-	unsigned kind;
+	uint8_t *ad = rx->sf->stair[0], *da = rx->sf->stair[1];
+	size_t i, d = 0, a = 0, n = 0, x = 0, pa = 0, pd = 0;
+	size_t bd = 0, ba = 0, bn = 0, bx = 0;
+	unsigned t;
 
 	memset(rx->sf->stair, 0, sizeof(rx->sf->stair));
-	while (i < len) {
-		if (rx_run_tab[s[i]] == 0) {
-			i++;
+	for (i = 0; i < len; i++) {
+		t = rx_run_tab[s[i]];
+		if (t == 0) {
+			d = a = n = x = pa = pd = 0;
 			continue;
 		}
-		for (j = i + 1; j < len && rx_run_tab[s[j]] != 0; j++)
-			;
-		bn = rx_max(bn, j - i);
-		for (prev = 0, k = i; k < j; k = m, prev = n) {
-			kind = rx_run_tab[s[k]] & 3;	/* digit 1, letter 2 */
-			for (m = k + 1; m < j && (rx_run_tab[s[m]] & kind);
-			    m++)
-				;
-			n = m - k;
-			if (kind == 1) {
-				bd = rx_max(bd, n);
-				rx_stair_add(rx->sf->stair[0], prev, n);
-			} else {
-				ba = rx_max(ba, n);
-				rx_stair_add(rx->sf->stair[1], prev, n);
+		bn = rx_max(bn, ++n);
+		x = t & 8 ? x + 1 : 0;
+		bx = rx_max(bx, x);
+		if (t & 1) {		/* a digit */
+			if (a != 0) {
+				pa = a;
+				a = 0;
 			}
+			bd = rx_max(bd, ++d);
+			rx_stair_add(ad, pa, d);
+		} else {		/* a letter */
+			if (d != 0) {
+				pd = d;
+				d = 0;
+			}
+			ba = rx_max(ba, ++a);
+			rx_stair_add(da, pd, a);
 		}
-		bx = rx_max(bx, rx_run_longest(s + i, j - i, 8));
-		i = j;
 	}
-	rx_stair_fill(rx->sf->stair[0]);
-	rx_stair_fill(rx->sf->stair[1]);
+	rx_stair_fill(ad);
+	rx_stair_fill(da);
 	rx->sf->run[RX_RUN_DIGIT] = rx_run_cap(bd);
 	rx->sf->run[RX_RUN_ALPHA] = rx_run_cap(ba);
 	rx->sf->run[RX_RUN_ALNUM] = rx_run_cap(bn);
@@ -2570,7 +2552,7 @@ rx_stair_ok(const uint8_t *st, unsigned x, unsigned y)
 }
 
 /* Whether the subject has the runs run[] says a match needs. */
-static bool
+static inline bool
 rx_runs_ok(const uint8_t *run, struct policy_rxscratch *rx,
     const char *subj, size_t len)
 {
