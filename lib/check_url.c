@@ -16,9 +16,10 @@
 
 /*
  * Every entry holds a '/' (urlnorm_entry()), and the host before it is
- * the key's up to its first '/' when the entry matches: a big list keeps
- * a filter of its entries' hosts, so that a request to a host none of
- * them names costs one lookup rather than one for each of its cuts.
+ * the key's up to its first '/' when the entry matches: a list keeps a
+ * filter of its entries' hosts, so that a request to a host none of them
+ * names costs one look at the filter rather than hashing the whole key
+ * and a lookup for each of its cuts.
  */
 int
 check_url_seal(struct policy_list *l)
@@ -30,7 +31,7 @@ check_url_seal(struct policy_list *l)
 	policy_bloom_free(&l->urlhosts);
 	if (policy_set_seal(&l->urls) == -1)
 		return -1;
-	if (l->urls.n < POLICY_SET_BLOOM)
+	if (l->urls.n == 0)
 		return 0;
 	if (policy_bloom_init(&l->urlhosts, l->urls.n) == -1)
 		return -1;

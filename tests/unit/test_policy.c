@@ -721,7 +721,8 @@ test_policy_regex_many(void)
 
 /*
  * Lists of POLICY_SET_BLOOM entries and more have filters in front of
- * their sets (and of their URL entries' hosts): none may hide an entry.
+ * their sets, and every URL list one of its entries' hosts: none may
+ * hide an entry.
  */
 static void
 test_policy_lists_big(void)
