@@ -210,8 +210,11 @@ size_t	policy_regex_count(const struct policy_rxset *rs) WD_NONNULL(1);
 struct policy_rxsubj {
 	const char	*s;		/* the subject these are of */
 	size_t		 len;
-	bool		 sig_made, run_made;
-	/* The signature reads only the bytes some key of this set holds. */
+	bool		 run_made;
+	/*
+	 * The set the signature was made for (NULL: none yet): it reads
+	 * only the bytes some key of that set holds.
+	 */
 	const struct policy_rxset *sig_of;
 	uint8_t		 run[POLICY_RXRUNS];
 	/*

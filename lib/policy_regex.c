@@ -32,8 +32,9 @@
  *   what the strings holding its key hold besides ("violence" keyed by
  *   "viol" needs "ence"). A signature of the URL's windows (those of
  *   bytes some needed key holds), made when the first such candidate
- *   comes, rules out most that lack one without running PCRE2. The keys the filters let through are looked
- *   up in batches, so that the index's cache misses overlap.
+ *   comes, rules out most that lack one without running PCRE2. The keys
+ *   the filters let through are looked up in batches, so that the
+ *   index's cache misses overlap.
  * - A pattern may also need a run of digits or letters
  *   ("/[a-z]{5}[0-9]{9}/": nine digits in a row, right after five
  *   letters); the URL's runs, counted once, rule out candidates, patterns
@@ -2431,7 +2432,6 @@ rx_sig_make(const struct policy_rxset *rs, struct policy_rxscratch *rx,
 			sig[c >> 12] |= rx_sig_mask(c);
 		}
 	}
-	rx->sf->sig_made = true;
 	rx->sf->sig_of = rs;
 }
 
@@ -2496,8 +2496,9 @@ rx_run_cap(size_t n)
 
 /*
  * The subject's longest run of each class, and its stairs, in one pass:
- * a run of digits right after a run of letters (or the other way round)
- * is noted with that run's length at each of its bytes.
+ * each byte of a run of digits right after a run of letters (or the
+ * other way round) notes the length so far against that of the run
+ * before it.
  */
 static void
 rx_runs_make(struct policy_rxscratch *rx, const char *subj, size_t len)
@@ -2582,7 +2583,7 @@ rx_ent_ok(const struct policy_rxset *rs, const struct policy_rxent *e,
 	if (e->need[0] == RX_NEED_NONE && e->need[1] == RX_NEED_NONE &&
 	    e->need[2] == RX_NEED_NONE && e->slow == RX_SLOW_NONE)
 		return true;
-	if (!rx->sf->sig_made || rx->sf->sig_of != rs)
+	if (rx->sf->sig_of != rs)
 		rx_sig_make(rs, rx, subj, len);
 	for (k = 0; k < WD_NELEM(e->need); k++)
 		if (e->need[k] != RX_NEED_NONE && !rx_sig_has(rx, e->need[k]))
@@ -2808,7 +2809,7 @@ policy_regex_match(const struct policy_rxset *rs, const char *subj,
 	if (sf->s != subj || sf->len != len) {
 		sf->s = subj;
 		sf->len = len;
-		sf->sig_made = false;
+		sf->sig_of = NULL;
 		sf->run_made = false;
 	}
 	rx->sf = sf;
