@@ -1407,21 +1407,26 @@ enum { RX_SEQ_AD = RX_RUNS, RX_SEQ_DA = RX_RUNS + 2 };
 _Static_assert(RX_SEQ_DA + 2 == RX_RUNREQ && RX_RUNREQ == sizeof(uint64_t),
     "run[]'s layout");
 
-/* Which of the four classes byte c (any case) is in, as bits. */
-static unsigned
-rx_run_classes(unsigned char c)
-{
-	c = rx_lower(c);
-	if (c >= '0' && c <= '9')
-		return 1u << RX_RUN_DIGIT | 1u << RX_RUN_ALNUM |
-		    1u << RX_RUN_HEX;
-	if (c >= 'a' && c <= 'f')
-		return 1u << RX_RUN_ALPHA | 1u << RX_RUN_ALNUM |
-		    1u << RX_RUN_HEX;
-	if (c >= 'g' && c <= 'z')
-		return 1u << RX_RUN_ALPHA | 1u << RX_RUN_ALNUM;
-	return 0;
-}
+/*
+ * Which of the four classes each byte (any case) is in, as bits: one
+ * table for the patterns' reading and the subject's pass.
+ */
+#define RX_RC(c)	((c) >= '0' && (c) <= '9' ? 0xd :		\
+			    ((c) >= 'a' && (c) <= 'f') ||		\
+			    ((c) >= 'A' && (c) <= 'F') ? 0xe :		\
+			    ((c) >= 'g' && (c) <= 'z') ||		\
+			    ((c) >= 'G' && (c) <= 'Z') ? 0x6 : 0)
+#define RX_RC4(c)	RX_RC(c), RX_RC((c) + 1), RX_RC((c) + 2), RX_RC((c) + 3)
+#define RX_RC16(c)	RX_RC4(c), RX_RC4((c) + 4), RX_RC4((c) + 8),	\
+			    RX_RC4((c) + 12)
+static const uint8_t rx_run_tab[256] = {
+	RX_RC16(0x00), RX_RC16(0x10), RX_RC16(0x20), RX_RC16(0x30),
+	RX_RC16(0x40), RX_RC16(0x50), RX_RC16(0x60), RX_RC16(0x70),
+	RX_RC16(0x80), RX_RC16(0x90), RX_RC16(0xa0), RX_RC16(0xb0),
+	RX_RC16(0xc0), RX_RC16(0xd0), RX_RC16(0xe0), RX_RC16(0xf0),
+};
+_Static_assert(1u << RX_RUN_DIGIT == 1 && 1u << RX_RUN_ALPHA == 2 &&
+    1u << RX_RUN_ALNUM == 4 && 1u << RX_RUN_HEX == 8, "rx_run_tab's bits");
 
 /*
  * The classes every byte of a class "[...]" (its '[' at s[i - 1]) is in,
@@ -1445,7 +1450,7 @@ rx_run_class_set(const char *s, size_t len, size_t i, size_t *end)
 				return 0;
 			c = (unsigned char)s[++j];
 			if (c == 'd') {
-				all &= rx_run_classes('0');
+				all &= rx_run_tab['0'];
 				any = true;
 				continue;
 			}
@@ -1463,7 +1468,7 @@ rx_run_class_set(const char *s, size_t len, size_t i, size_t *end)
 		if (hi < lo || hi - lo > 26)
 			return 0;
 		for (c = lo; c <= hi; c++)
-			all &= rx_run_classes((unsigned char)c);
+			all &= rx_run_tab[(unsigned char)c];
 		any = true;
 	}
 	return any ? all : 0;
@@ -1540,9 +1545,9 @@ rx_read_runs(const char *s, size_t len, uint8_t run[RX_RUNREQ])
 				return;
 			c = (unsigned char)s[i++];
 			if (c == 'd')
-				cls = rx_run_classes('0');
+				cls = rx_run_tab['0'];
 			else if (!rx_alnum(c))
-				cls = rx_run_classes(c);	/* "\." */
+				cls = rx_run_tab[c];	/* "\." */
 			else if (c == 'Q' || c == 'E')
 				return;
 			else
@@ -1564,7 +1569,7 @@ rx_read_runs(const char *s, size_t len, uint8_t run[RX_RUNREQ])
 				return;
 			break;
 		default:
-			cls = c >= 0x20 && c < 0x7f ? rx_run_classes(c) : 0;
+			cls = c >= 0x20 && c < 0x7f ? rx_run_tab[c] : 0;
 			break;
 		}
 		/* The piece's quantifiers: its least count. */
@@ -2435,23 +2440,6 @@ rx_sig_make(const struct policy_rxset *rs, struct policy_rxscratch *rx,
 	rx->sf->sig_of = rs;
 }
 
-/* rx_run_classes() of every byte, for the subject's pass. */
-#define RX_RC(c)	((c) >= '0' && (c) <= '9' ? 0xd :		\
-			    ((c) >= 'a' && (c) <= 'f') ||		\
-			    ((c) >= 'A' && (c) <= 'F') ? 0xe :		\
-			    ((c) >= 'g' && (c) <= 'z') ||		\
-			    ((c) >= 'G' && (c) <= 'Z') ? 0x6 : 0)
-#define RX_RC4(c)	RX_RC(c), RX_RC((c) + 1), RX_RC((c) + 2), RX_RC((c) + 3)
-#define RX_RC16(c)	RX_RC4(c), RX_RC4((c) + 4), RX_RC4((c) + 8),	\
-			    RX_RC4((c) + 12)
-static const uint8_t rx_run_tab[256] = {
-	RX_RC16(0x00), RX_RC16(0x10), RX_RC16(0x20), RX_RC16(0x30),
-	RX_RC16(0x40), RX_RC16(0x50), RX_RC16(0x60), RX_RC16(0x70),
-	RX_RC16(0x80), RX_RC16(0x90), RX_RC16(0xa0), RX_RC16(0xb0),
-	RX_RC16(0xc0), RX_RC16(0xd0), RX_RC16(0xe0), RX_RC16(0xf0),
-};
-_Static_assert(1u << RX_RUN_DIGIT == 1 && 1u << RX_RUN_ALPHA == 2 &&
-    1u << RX_RUN_ALNUM == 4 && 1u << RX_RUN_HEX == 8, "rx_run_tab's bits");
 
 static size_t
 rx_max(size_t a, size_t b)
