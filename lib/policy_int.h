@@ -204,7 +204,7 @@ size_t	policy_regex_count(const struct policy_rxset *rs) WD_NONNULL(1);
  * one decision (the signature only serves the set that made it). s NULL
  * before the first match of a subject.
  */
-#define POLICY_RXSIG_WORDS	64
+#define POLICY_RXSIG_WORDS	16
 #define POLICY_RXRUNS		4
 #define POLICY_RXSTAIR		16
 struct policy_rxsubj {

@@ -30,9 +30,9 @@
  * - A candidate of one branch may need more: the other required sets its
  *   reading found ("nuderock" is keyed by "rock" and needs "nude"), and
  *   what the strings holding its key hold besides ("violence" keyed by
- *   "viol" needs "ence"). A signature of the URL's windows (those of
- *   bytes some needed key holds), made when the first such candidate
- *   comes, rules out most that lack one without running PCRE2. The keys
+ *   "viol" needs "ence"). A signature of the URL (the pairs of adjacent
+ *   bytes it holds), made when the first such candidate comes, rules out
+ *   most that lack one without running PCRE2. The keys
  *   the filters let through are looked up in batches, so that the
  *   index's cache misses overlap.
  * - A pattern may also need a run of digits or letters
@@ -69,9 +69,9 @@
 #define RX_CHUNK_MAX	255		/* callout numbers are 1..255 */
 #define RX_CHUNK_BYTES	16384		/* pattern bytes */
 #define RX_KIND_MIN	8		/* patterns that start alike */
-#define RX_SIG_WORD_LOG	6		/* words of a subject's signature */
-_Static_assert(POLICY_RXSIG_WORDS == 1u << RX_SIG_WORD_LOG,
-    "the signature's size");
+#define RX_SIG_CODES	32		/* codes of bytes in the signature */
+_Static_assert(POLICY_RXSIG_WORDS * 64 == RX_SIG_CODES * RX_SIG_CODES,
+    "the signature's size: a bit for each pair of codes");
 _Static_assert(POLICY_RXRUNS == RX_RUNS, "the classes of runs");
 _Static_assert(POLICY_RXSTAIR == 16, "rx_runs_ok()'s cap of a run");
 #define RX_JIT_STACK_MIN	(32 * 1024)
@@ -112,7 +112,7 @@ struct policy_rxchead {
 
 /*
  * A pattern under a key of the index, with what the subject's signature
- * must show before it runs: need[k], the signature code (rx_sig_code())
+ * must show before it runs: need[k], the signature's code (rx_sig_key())
  * of the one key of its k-th other set (RX_NEED_NONE: no such set); and
  * its sets of several keys, any one of which will do, at slow in the
  * set's slowbits (RX_SLOW_NONE: none): for each, the count of keys and
@@ -148,8 +148,11 @@ struct policy_rxset {
 	struct policy_bloom	 bloom[3];
 	/* A byte of the subject lower-cased if some key holds it, else 0. */
 	uint8_t			 keybyte[256];
-	/* The same for the keys the signature is asked about. */
-	uint8_t			 sigbyte[256];
+	/*
+	 * A byte's code in the signature (rx_sig_codes()): 0 for a byte no
+	 * key the signature is asked about holds.
+	 */
+	uint8_t			 sigcode[256];
 	struct policy_rxslot	*slot;
 	size_t			 mask;
 	struct policy_rxent	*ent;
@@ -1760,23 +1763,70 @@ rx_pair_cmp(const void *a, const void *b)
 }
 
 /*
- * Where key g shows in a subject's signature: a word and two bits of it,
- * as a code of 6 + 6 + 6 bits. Two bits, so that a key the subject lacks
- * seldom passes for one it holds (a URL's 200 or so windows set about a
- * tenth of each word's bits: one key in a hundred passes, where one bit
- * a key let one in twenty pass); one word, so that a look is one load.
+ * A subject's signature: which pairs of adjacent bytes it holds, each
+ * byte named by a code of 5 bits, so a bit for each of 32 x 32 pairs. A
+ * key holds its own pairs, so a key the subject holds always shows; one
+ * it lacks shows only when the subject holds each of its pairs elsewhere
+ * (or pairs of bytes sharing its bytes' codes): seldom for the 3 and 4
+ * bytes of most keys. The codes go by how many keys hold a byte: the 31
+ * commonest have one each, the others share them. Code 0 is the bytes no
+ * key holds; no key's pair has it.
  */
-#define RX_SIG_CODE_BITS	(RX_SIG_WORD_LOG + 12)
-static uint32_t
-rx_sig_code(uint32_t g)
+static void
+rx_sig_codes(struct policy_rxset *rs)
 {
-	return (g * 0x9e3779b1u) >> (32 - RX_SIG_CODE_BITS);
+	const struct policy_rxpat *p;
+	uint64_t count[256] = { 0 };
+	size_t i, j, n, r;
+	uint32_t g;
+	uint8_t c;
+
+	for (i = 0; i < rs->n; i++) {
+		p = &rs->pat[i];
+		if (!p->indexed)
+			continue;
+		/* The keys after the index's: needs, then each key's own. */
+		n = 2 * (size_t)p->nkeys;
+		for (j = 0; j < WD_NELEM(p->need); j++)
+			n += p->need[j];
+		for (j = p->nkeys; j < n; j++)
+			for (g = p->key[j]; g != 0; g >>= 8)
+				count[(uint8_t)g]++;
+	}
+	/* The count above the byte, so that sorting the words sorts both. */
+	for (c = 0, n = 0; ; c++) {
+		if (count[c] != 0)
+			count[n++] = count[c] << 8 | c;
+		if (c == 255)
+			break;
+	}
+	qsort(count, n, sizeof(count[0]), rx_pair_cmp);
+	memset(rs->sigcode, 0, sizeof(rs->sigcode));
+	for (r = 0; r < n; r++) {
+		c = (uint8_t)count[n - 1 - r];
+		rs->sigcode[c] = (uint8_t)(1 + r % (RX_SIG_CODES - 1));
+		if (c >= 'a' && c <= 'z')
+			rs->sigcode[c - 32] = rs->sigcode[c];
+	}
 }
 
-static uint64_t
-rx_sig_mask(uint32_t code)
+/*
+ * What the signature is asked about key g (2 to 4 bytes, lower-cased):
+ * the bits of its pairs, 10 bits each, the first repeated when there are
+ * fewer than three.
+ */
+static uint32_t
+rx_sig_key(const struct policy_rxset *rs, uint32_t g)
 {
-	return 1ULL << (code & 63) | 1ULL << ((code >> 6) & 63);
+	uint32_t pair[3];
+	unsigned n = 0;
+
+	for (; g > 0xff; g >>= 8)
+		pair[n++] = (uint32_t)rs->sigcode[(g >> 8) & 0xff] << 5 |
+		    rs->sigcode[g & 0xff];
+	while (n < 3)
+		pair[n++] = pair[0];
+	return pair[0] | pair[1] << 10 | pair[2] << 20;
 }
 
 /* The bytes of key g, lower-cased, in tab: a byte no key holds stays 0. */
@@ -1791,14 +1841,6 @@ rx_key_bytes(uint8_t *tab, uint32_t g)
 		if (c >= 'a' && c <= 'z')
 			tab[c - 32] = c;
 	}
-}
-
-/* The signature code of key g, which rx_sig_make() must then see. */
-static uint32_t
-rx_sig_key(struct policy_rxset *rs, uint32_t g)
-{
-	rx_key_bytes(rs->sigbyte, g);
-	return rx_sig_code(g);
 }
 
 static int
@@ -1860,6 +1902,7 @@ rx_build_index(struct policy_rxset *rs)
 	uint32_t g, j;
 	unsigned li;
 
+	rx_sig_codes(rs);
 	for (i = 0; i < rs->n; i++)
 		n += rs->pat[i].indexed ? rs->pat[i].nkeys : 0;
 	if (n == 0)
@@ -2376,13 +2419,15 @@ rx_run(const struct policy_rxset *rs, pcre2_code *code, uint32_t id,
 	return werr_set(err, "%u: %s", rs->pat[id].line, msg);
 }
 
-/* Whether the subject's signature shows a key's code. */
+/* Whether the subject's signature shows each pair of rx_sig_key()'s. */
 static bool
 rx_sig_has(const struct policy_rxscratch *rx, uint32_t code)
 {
-	uint64_t m = rx_sig_mask(code);
+	const uint64_t *sig = rx->sf->sig;
+	uint32_t a = code & 0x3ff, b = (code >> 10) & 0x3ff, c = code >> 20;
 
-	return (rx->sf->sig[code >> 12] & m) == m;
+	return (sig[a >> 6] >> (a & 63) & sig[b >> 6] >> (b & 63) &
+	    sig[c >> 6] >> (c & 63) & 1) != 0;
 }
 
 /* Whether the subject may hold a key of each of e's sets of several. */
@@ -2413,33 +2458,21 @@ rx_sig_make(const struct policy_rxset *rs, struct policy_rxscratch *rx,
     const char *subj, size_t len)
 {
 	uint64_t *sig = rx->sf->sig;
-	uint32_t g = 0, c;
-	unsigned run = 0;
-	uint8_t b;
+	unsigned prev = 0, pair;
 	size_t i;
 
 	memset(sig, 0, sizeof(rx->sf->sig));
-	/* As in rx_match_indexed(): no key holds a byte sigbyte[] says 0. */
+	/*
+	 * A pair with a byte of code 0 sets a bit no key asks about: cheaper
+	 * than a test.
+	 */
 	for (i = 0; i < len; i++) {
-		b = rs->sigbyte[(unsigned char)subj[i]];
-		g = (g << 8) | b;
-		run = b != 0 ? run + 1 : 0;
-		if (run >= 2) {
-			c = rx_sig_code(g & 0xffff);
-			sig[c >> 12] |= rx_sig_mask(c);
-		}
-		if (run >= 3) {
-			c = rx_sig_code(g & 0xffffff);
-			sig[c >> 12] |= rx_sig_mask(c);
-		}
-		if (run >= 4) {
-			c = rx_sig_code(g);
-			sig[c >> 12] |= rx_sig_mask(c);
-		}
+		pair = prev << 5 | rs->sigcode[(unsigned char)subj[i]];
+		sig[pair >> 6] |= 1ULL << (pair & 63);
+		prev = pair & 0x1f;
 	}
 	rx->sf->sig_of = rs;
 }
-
 
 static size_t
 rx_max(size_t a, size_t b)
