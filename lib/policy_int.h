@@ -99,14 +99,22 @@ policy_bloom_add(struct policy_bloom *b, uint64_t hash)
 	b->w[i] |= bits;
 }
 
+/* policy_bloom_maybe() of a filter there is: both bits set. */
+static inline bool
+policy_bloom_has(const struct policy_bloom *b, uint64_t hash)
+{
+	uint64_t m = (hash ^ (hash >> 32)) * 0x9e3779b97f4a7c15ULL;
+	uint64_t w = b->w[m >> b->shift];
+
+	/* As policy_bloom_word() sets them, tested without making a mask. */
+	return (w >> (m & 63) & w >> ((m >> 6) & 63) & 1) != 0;
+}
+
 /* false: no key of that hash was added. */
 static inline bool
 policy_bloom_maybe(const struct policy_bloom *b, uint64_t hash)
 {
-	uint64_t bits;
-
-	return b->w == NULL ||
-	    (b->w[policy_bloom_word(b, hash, &bits)] & bits) == bits;
+	return b->w == NULL || policy_bloom_has(b, hash);
 }
 
 static inline void

@@ -2727,15 +2727,14 @@ rx_match_indexed(const struct policy_rxset *rs, const char *subj,
     size_t len, struct policy_rxscratch *rx, uint32_t *best,
     struct werr *err)
 {
-	const struct policy_bloom *b2, *b3, *b4;
+	/* Copies, so that the compiler keeps them in registers. */
+	const struct policy_bloom b2 = rs->bloom[0], b3 = rs->bloom[1],
+	    b4 = rs->bloom[2];
 	struct rx_hits h;
 	uint32_t g = 0;
 	unsigned c, run = 0;
 	size_t i;
 
-	b2 = rs->bloom[0].w != NULL ? &rs->bloom[0] : NULL;
-	b3 = rs->bloom[1].w != NULL ? &rs->bloom[1] : NULL;
-	b4 = rs->bloom[2].w != NULL ? &rs->bloom[2] : NULL;
 	h.n = 0;
 	/*
 	 * One pass: each byte ends a key of each length some key has, but
@@ -2747,17 +2746,21 @@ rx_match_indexed(const struct policy_rxset *rs, const char *subj,
 		c = rs->keybyte[(unsigned char)subj[i]];
 		g = (g << 8) | c;
 		run = c != 0 ? run + 1 : 0;
-		if (b2 != NULL && run >= 2 &&
-		    policy_bloom_maybe(b2, g & 0xffff) &&
+		if (run < 2)
+			continue;
+		if (b2.w != NULL && policy_bloom_has(&b2, g & 0xffff) &&
 		    rx_hits_add(rs, &h, g & 0xffff, subj, len, rx, best,
 		    err) == -1)
 			return -1;
-		if (b3 != NULL && run >= 3 &&
-		    policy_bloom_maybe(b3, g & 0xffffff) &&
+		if (run < 3)
+			continue;
+		if (b3.w != NULL && policy_bloom_has(&b3, g & 0xffffff) &&
 		    rx_hits_add(rs, &h, g & 0xffffff, subj, len, rx, best,
 		    err) == -1)
 			return -1;
-		if (b4 != NULL && run >= 4 && policy_bloom_maybe(b4, g) &&
+		if (run < 4)
+			continue;
+		if (b4.w != NULL && policy_bloom_has(&b4, g) &&
 		    rx_hits_add(rs, &h, g, subj, len, rx, best, err) == -1)
 			return -1;
 	}
