@@ -1109,7 +1109,8 @@ catstore_cache_find(struct catstore *cs, const char *host,
 
 	h = catstore_hash(host);
 	tag = (uint32_t)(h >> 32) | 1;
-	b = (size_t)(h & 0xffffffffu) % cs->nbuckets;
+	/* As catstore_bloom_block(): a multiply, where % is a division. */
+	b = (size_t)(((h & 0xffffffffu) * cs->nbuckets) >> 32);
 	bk = &cs->buckets[b];
 	tick = ++cs->tick;
 	for (i = 0; i < cs->ways; i++) {
