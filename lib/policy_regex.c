@@ -2420,7 +2420,7 @@ rx_run(const struct policy_rxset *rs, pcre2_code *code, uint32_t id,
 }
 
 /* Whether the subject's signature shows each pair of rx_sig_key()'s. */
-static bool
+static inline bool
 rx_sig_has(const struct policy_rxscratch *rx, uint32_t code)
 {
 	const uint64_t *sig = rx->sf->sig;
