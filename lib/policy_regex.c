@@ -32,9 +32,9 @@
  *   what the strings holding its key hold besides ("violence" keyed by
  *   "viol" needs "ence"). A signature of the URL (the pairs of adjacent
  *   bytes it holds), made when the first such candidate comes, rules out
- *   most that lack one without running PCRE2. The keys
- *   the filters let through are looked up in batches, so that the
- *   index's cache misses overlap.
+ *   most that lack one without running PCRE2. The keys the filters let
+ *   through are looked up in batches, so that the index's cache misses
+ *   overlap.
  * - A pattern may also need a run of digits or letters
  *   ("/[a-z]{5}[0-9]{9}/": nine digits in a row, right after five
  *   letters); the URL's runs, counted once, rule out candidates, patterns
@@ -1794,12 +1794,9 @@ rx_sig_codes(struct policy_rxset *rs)
 				count[(uint8_t)g]++;
 	}
 	/* The count above the byte, so that sorting the words sorts both. */
-	for (c = 0, n = 0; ; c++) {
-		if (count[c] != 0)
-			count[n++] = count[c] << 8 | c;
-		if (c == 255)
-			break;
-	}
+	for (i = 0, n = 0; i < WD_NELEM(count); i++)
+		if (count[i] != 0)
+			count[n++] = count[i] << 8 | i;
 	qsort(count, n, sizeof(count[0]), rx_pair_cmp);
 	memset(rs->sigcode, 0, sizeof(rs->sigcode));
 	for (r = 0; r < n; r++) {
