@@ -220,8 +220,8 @@ struct policy_rxsubj {
 	size_t		 len;
 	bool		 run_made;
 	/*
-	 * The set the signature was made for (NULL: none yet): it reads
-	 * only the bytes some key of that set holds.
+	 * The set the signature was made for (NULL: none yet): its bytes'
+	 * codes are that set's.
 	 */
 	const struct policy_rxset *sig_of;
 	uint8_t		 run[POLICY_RXRUNS];

@@ -543,8 +543,8 @@ test_policy_regex_own_needs(void)
 
 /*
  * One subject matched against two sets, as a decision's allow and block
- * lists are: what the first worked out of it (its signature, made from
- * the bytes that set's keys hold) must not stand for the second, whose
+ * lists are: what the first worked out of it (its signature, in the
+ * byte codes of that set's keys) must not stand for the second, whose
  * keys hold other bytes.
  */
 static void
