@@ -13,8 +13,15 @@
  * address serves strict mode to every client (the engines' documented
  * DNS method, used here for CONNECT), and the request header it honours.
  */
+/* A host name with its length, so that most names are ruled out by it. */
+struct safesearch_name {
+	const char	*s;
+	size_t		 len;
+};
+#define SAFESEARCH_NAME(s)	{ s, sizeof(s) - 1 }
+
 struct safesearch_engine {
-	const char *const	*hosts;		/* exact names, or NULL */
+	const struct safesearch_name	*hosts;	/* exact names, or NULL */
 	bool			(*match)(const char *);	/* or a rule */
 	const char *const	*paths;		/* NULL: header only */
 	const char		*param;
@@ -35,8 +42,9 @@ static const char *const safesearch_google_paths[] = {
 };
 
 /* Bing: web, image and video searches; "adlt=strict". */
-static const char *const safesearch_bing_hosts[] = {
-	"bing.com", "www.bing.com", NULL,
+static const struct safesearch_name safesearch_bing_hosts[] = {
+	SAFESEARCH_NAME("bing.com"), SAFESEARCH_NAME("www.bing.com"),
+	{ NULL, 0 },
 };
 static const char *const safesearch_bing_paths[] = {
 	"/search", "/images/search", "/videos/search", NULL,
@@ -49,9 +57,12 @@ static const char *const safesearch_bing_paths[] = {
  * form it serves carries the setting on. Other paths (assets, "/d.js"
  * on other hosts) are left alone.
  */
-static const char *const safesearch_ddg_hosts[] = {
-	"duckduckgo.com", "www.duckduckgo.com", "html.duckduckgo.com",
-	"lite.duckduckgo.com", NULL,
+static const struct safesearch_name safesearch_ddg_hosts[] = {
+	SAFESEARCH_NAME("duckduckgo.com"),
+	SAFESEARCH_NAME("www.duckduckgo.com"),
+	SAFESEARCH_NAME("html.duckduckgo.com"),
+	SAFESEARCH_NAME("lite.duckduckgo.com"),
+	{ NULL, 0 },
 };
 static const char *const safesearch_ddg_paths[] = {
 	"/", "/html", "/html/", "/lite", "/lite/", NULL,
@@ -62,10 +73,13 @@ static const char *const safesearch_ddg_paths[] = {
  * header below, or restrict.youtube.com's address ("Strict"; the
  * "Moderate" one is restrictmoderate.youtube.com).
  */
-static const char *const safesearch_youtube_hosts[] = {
-	"youtube.com", "www.youtube.com", "m.youtube.com",
-	"youtubei.googleapis.com", "youtube.googleapis.com",
-	"www.youtube-nocookie.com", NULL,
+static const struct safesearch_name safesearch_youtube_hosts[] = {
+	SAFESEARCH_NAME("youtube.com"), SAFESEARCH_NAME("www.youtube.com"),
+	SAFESEARCH_NAME("m.youtube.com"),
+	SAFESEARCH_NAME("youtubei.googleapis.com"),
+	SAFESEARCH_NAME("youtube.googleapis.com"),
+	SAFESEARCH_NAME("www.youtube-nocookie.com"),
+	{ NULL, 0 },
 };
 
 static const struct safesearch_engine safesearch_engines[] = {
@@ -136,7 +150,7 @@ safesearch_engine(const char *host)
 {
 	char h[SAFESEARCH_HOST_MAX];
 	const struct safesearch_engine *e;
-	const char *const *p;
+	const struct safesearch_name *p;
 	size_t i, n;
 
 	n = strlen(host);
@@ -154,8 +168,8 @@ safesearch_engine(const char *host)
 		e = &safesearch_engines[i];
 		if (e->match != NULL && e->match(h))
 			return e;
-		for (p = e->hosts; p != NULL && *p != NULL; p++)
-			if (strcmp(h, *p) == 0)
+		for (p = e->hosts; p != NULL && p->s != NULL; p++)
+			if (p->len == n && memcmp(h, p->s, n) == 0)
 				return e;
 	}
 	return NULL;
