@@ -355,6 +355,15 @@ catstore_bloom_set(unsigned char *blk, uint64_t g, unsigned k)
 	}
 }
 
+/* Asks memory for the block of the key of hash h. */
+static void
+catstore_bloom_prefetch(const struct catstore_bloom *b, uint64_t h)
+{
+	uint64_t bits;
+
+	__builtin_prefetch(catstore_bloom_block(b, h, &bits));
+}
+
 /* false: the key is not in the store; true: it may be. */
 static bool
 catstore_bloom_has(const struct catstore_bloom *b, uint64_t h)
@@ -914,39 +923,68 @@ catstore_maybe(struct catstore *cs, uint64_t h)
 }
 
 /*
+ * The next domain to look up of host[0..*i): hashing the host backwards
+ * from h ("c", then "b.c", then "a.b.c"; an address only whole), each
+ * parent's hash comes on the way. false when none is left.
+ */
+static bool
+catstore_next_cut(uint64_t *h, const char *host, size_t *i, bool ip)
+{
+	while (*i > 0) {
+		--*i;
+		*h = catstore_key_step(*h, (unsigned char)host[*i]);
+		if (*i == 0 || (!ip && host[*i - 1] == '.'))
+			return true;
+	}
+	return false;
+}
+
+/* Adds the categories of domain host[at..] if the filter says it may. */
+static int
+catstore_probe_cut(struct catstore *cs, const struct catstore_ask *a,
+    uint64_t h, size_t at, struct catstore_set *set, struct werr *err)
+{
+	if (!catstore_maybe(cs, h))
+		return 0;
+	return catstore_probe(cs, cs->q_domain, a->host + at, a->hlen - at,
+	    set, err);
+}
+
+/*
  * host, then each parent: "a.b.c", "b.c", "c"; an address only whole.
- * With a filter, from the last: hashing the host backwards gives each
- * parent's hash on the way, and only those it may hold are asked for
- * (the order of the queries changes nothing in the answer).
+ * With a filter, from the last, with the hashes catstore_ask() made
+ * (the order of the queries changes nothing in the answer): only those
+ * the filter says the store may hold are asked for.
  */
 static int
-catstore_domains(struct catstore *cs, const char *host,
+catstore_domains(struct catstore *cs, const struct catstore_ask *a,
     struct catstore_set *set, struct werr *err)
 {
-	const char *p = host;
+	const char *p = a->host;
 	uint64_t h;
-	size_t i, len;
-	bool ip;
+	size_t i;
+	unsigned k;
 
-	ip = catstore_is_ip(host);
-	len = strlen(host);
-	if (cs->bloom != NULL && len > 0) {
-		h = catstore_key_start(cs->bloom->seed, CATSTORE_KEY_DOMAIN);
-		for (i = len; i-- > 0; ) {
-			h = catstore_key_step(h, (unsigned char)host[i]);
-			if (i > 0 && (ip || host[i - 1] != '.'))
-				continue;
-			if (catstore_maybe(cs, h) && catstore_probe(cs,
-			    cs->q_domain, host + i, len - i, set, err) == -1)
+	if (cs->bloom != NULL && a->hlen > 0) {
+		for (k = 0; k < a->n; k++)
+			if (catstore_probe_cut(cs, a, a->dom[k], a->at[k], set,
+			    err) == -1)
 				return -1;
-		}
+		if (a->n < CATSTORE_ASK_CUTS)
+			return 0;
+		/* More parents than the ask holds: the others from here. */
+		h = a->dom[a->n - 1];
+		i = a->at[a->n - 1];
+		while (catstore_next_cut(&h, a->host, &i, a->ip))
+			if (catstore_probe_cut(cs, a, h, i, set, err) == -1)
+				return -1;
 		return 0;
 	}
 	for (;;) {
 		if (catstore_probe(cs, cs->q_domain, p, strlen(p), set,
 		    err) == -1)
 			return -1;
-		if (ip || (p = strchr(p, '.')) == NULL || *++p == '\0')
+		if (a->ip || (p = strchr(p, '.')) == NULL || *++p == '\0')
 			return 0;
 	}
 }
@@ -956,14 +994,15 @@ catstore_domains(struct catstore *cs, const char *host,
  * none). 1, 0, or -1 with err.
  */
 static int
-catstore_auth_has_urls(struct catstore *cs, const char *auth, size_t alen,
+catstore_auth_has_urls(struct catstore *cs, const struct catstore_ask *a,
     struct werr *err)
 {
 	char lo[CATSTORE_AUTH_MAX + 1], hi[CATSTORE_AUTH_MAX + 1];
+	const char *auth = a->key;
+	size_t alen = a->alen;
 	int rc;
 
-	if (cs->bloom != NULL && !catstore_maybe(cs, catstore_key_fwd(
-	    cs->bloom->seed, CATSTORE_KEY_AUTH, auth, alen)))
+	if (cs->bloom != NULL && !catstore_maybe(cs, a->auth))
 		return 0;
 	if (alen >= CATSTORE_AUTH_MAX)
 		return 1;	/* not worth asking: probe the candidates */
@@ -1023,23 +1062,22 @@ catstore_probe_url(struct catstore *cs, struct catstore_prefix *pf,
  * The cuts only grow, so one pass hashes them all for the filter.
  */
 static int
-catstore_urls(struct catstore *cs, const char *key,
+catstore_urls(struct catstore *cs, const struct catstore_ask *a,
     struct catstore_slot *slot, struct catstore_set *set, struct werr *err)
 {
 	struct catstore_prefix pf;
-	const char *slash, *q, *p, *end;
-	size_t alen, klen, plen;
+	const char *key = a->key, *slash, *q, *p, *end;
+	size_t alen = a->alen, klen, plen;
 	unsigned cuts;
 	int has = -1;
 
 	klen = strlen(key);
-	slash = strchr(key, '/');
-	alen = slash != NULL ? (size_t)(slash - key) : klen;
+	slash = alen < klen ? key + alen : NULL;
 	if (slot != NULL && slot->has_urls != -1 &&
 	    strncmp(slot->auth, key, alen) == 0 && slot->auth[alen] == '\0')
 		has = slot->has_urls;
 	if (has == -1) {
-		if ((has = catstore_auth_has_urls(cs, key, alen, err)) == -1)
+		if ((has = catstore_auth_has_urls(cs, a, err)) == -1)
 			return -1;
 		if (slot != NULL && alen < sizeof(slot->auth)) {
 			memcpy(slot->auth, key, alen);
@@ -1096,21 +1134,28 @@ catstore_hash(const char *s)
  * take (an empty one, or the least recently used of the host's bucket):
  * catstore_cache_admit() says whether it does.
  */
+/* The bucket of a's host, and the tag its way has. */
+static size_t
+catstore_bucket_of(const struct catstore *cs, const struct catstore_ask *a,
+    uint32_t *tag)
+{
+	*tag = (uint32_t)(a->cache >> 32) | 1;
+	/* As catstore_bloom_block(): a multiply, where % is a division. */
+	return (size_t)(((a->cache & 0xffffffffu) * cs->nbuckets) >> 32);
+}
+
 static struct catstore_slot *
-catstore_cache_find(struct catstore *cs, const char *host,
+catstore_cache_find(struct catstore *cs, const struct catstore_ask *a,
     struct catstore_way *victim)
 {
+	const char *host = a->host;
 	struct catstore_bucket *bk;
 	struct catstore_slot *s;
-	uint64_t h;
 	uint32_t tag, tick;
 	size_t b;
 	unsigned i, old = 0;
 
-	h = catstore_hash(host);
-	tag = (uint32_t)(h >> 32) | 1;
-	/* As catstore_bloom_block(): a multiply, where % is a division. */
-	b = (size_t)(((h & 0xffffffffu) * cs->nbuckets) >> 32);
+	b = catstore_bucket_of(cs, a, &tag);
 	bk = &cs->buckets[b];
 	tick = ++cs->tick;
 	for (i = 0; i < cs->ways; i++) {
@@ -1162,27 +1207,103 @@ catstore_cmp_idx(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
+void
+catstore_ask(struct catstore *cs, const char *host, const char *key,
+    struct catstore_ask *a)
+{
+	const char *slash;
+	uint64_t h;
+	uint32_t tag;
+	size_t i;
+
+	a->host = host;
+	a->key = key;
+	a->hlen = strlen(host);
+	a->ip = catstore_is_ip(host);
+	a->n = 0;
+	if (key != NULL) {
+		slash = strchr(key, '/');
+		a->alen = slash != NULL ? (size_t)(slash - key) : strlen(key);
+	}
+	a->cached = cs->nbuckets > 0 && a->hlen < sizeof(((struct
+	    catstore_slot *)NULL)->host);
+	if (a->cached) {
+		a->cache = catstore_hash(host);
+		__builtin_prefetch(&cs->buckets[catstore_bucket_of(cs, a,
+		    &tag)]);
+	}
+	if (cs->bloom == NULL)
+		return;
+	h = catstore_key_start(cs->bloom->seed, CATSTORE_KEY_DOMAIN);
+	for (i = a->hlen; a->n < CATSTORE_ASK_CUTS &&
+	    catstore_next_cut(&h, host, &i, a->ip); a->n++) {
+		a->dom[a->n] = h;
+		a->at[a->n] = i;
+	}
+	if (key != NULL)
+		a->auth = catstore_key_fwd(cs->bloom->seed, CATSTORE_KEY_AUTH,
+		    key, a->alen);
+}
+
+void
+catstore_ask_next(struct catstore *cs, const struct catstore_ask *a)
+{
+	const struct catstore_bucket *bk;
+	const struct catstore_slot *s;
+	uint32_t tag;
+	size_t b;
+	unsigned i, k;
+
+	if (a->cached) {
+		b = catstore_bucket_of(cs, a, &tag);
+		bk = &cs->buckets[b];
+		for (i = 0; i < cs->ways; i++)
+			if (bk->tag[i] == tag) {
+				/* What catstore_cache_find() compares. */
+				s = &cs->cache[b * cs->ways + i];
+				__builtin_prefetch(s->host);
+				__builtin_prefetch(s->auth);
+				return;
+			}
+	}
+	if (cs->bloom == NULL)
+		return;
+	for (k = 0; k < a->n; k++)
+		catstore_bloom_prefetch(cs->bloom, a->dom[k]);
+	if (a->key != NULL)
+		catstore_bloom_prefetch(cs->bloom, a->auth);
+}
+
 int
 catstore_lookup(struct catstore *cs, const char *host, const char *key,
+    struct catset *out, struct werr *err)
+{
+	struct catstore_ask a;
+
+	catstore_ask(cs, host, key, &a);
+	return catstore_lookup_asked(cs, &a, out, err);
+}
+
+int
+catstore_lookup_asked(struct catstore *cs, const struct catstore_ask *a,
     struct catset *out, struct werr *err)
 {
 	struct catstore_set set;
 	struct catstore_slot *slot = NULL, fresh;
 	struct catstore_way victim = { NULL, NULL, 0, 0 };
 	uint64_t asked = cs->nqueries;
-	size_t i, hlen;
+	size_t i;
 
 	out->n = 0;
 	set.n = 0;
 	cs->nlookups++;
-	hlen = strlen(host);
-	if (cs->nbuckets > 0 && hlen < sizeof(slot->host))
-		slot = catstore_cache_find(cs, host, &victim);
+	if (a->cached)
+		slot = catstore_cache_find(cs, a, &victim);
 	if (slot != NULL) {
 		set.n = slot->ncat;
 		memcpy(set.idx, slot->cat, set.n * sizeof(set.idx[0]));
 	} else {
-		if (catstore_domains(cs, host, &set, err) == -1)
+		if (catstore_domains(cs, a, &set, err) == -1)
 			return -1;
 		slot = &fresh;
 		fresh.ncat = (uint16_t)set.n;
@@ -1190,12 +1311,12 @@ catstore_lookup(struct catstore *cs, const char *host, const char *key,
 		fresh.has_urls = -1;
 		fresh.auth[0] = '\0';
 	}
-	if (key != NULL && catstore_urls(cs, key, slot, &set, err) == -1)
+	if (a->key != NULL && catstore_urls(cs, a, slot, &set, err) == -1)
 		return -1;
 	if (slot == &fresh && victim.slot != NULL &&
 	    catstore_cache_admit(cs, &victim, cs->nqueries != asked)) {
 		slot = victim.slot;
-		memcpy(slot->host, host, hlen + 1);
+		memcpy(slot->host, a->host, a->hlen + 1);
 		slot->ncat = fresh.ncat;
 		memcpy(slot->cat, fresh.cat, fresh.ncat * sizeof(slot->cat[0]));
 		slot->has_urls = fresh.has_urls;

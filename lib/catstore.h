@@ -87,6 +87,37 @@ void	catstore_stats(const struct catstore *cs, struct catstore_stats *st)
 int	catstore_lookup(struct catstore *cs, const char *host, const char *key,
 	    struct catset *out, struct werr *err) WD_NONNULL(1, 2, 4) WD_WUR;
 
+/*
+ * A lookup asked for ahead, so that what it reads arrives from memory
+ * while the caller does other work: catstore_ask() hashes host (and key)
+ * and asks for the host's cache bucket; catstore_ask_next(), some time
+ * later, looks at the bucket and asks for the host's slot if the cache
+ * holds it, else for its filter blocks; catstore_lookup_asked() then
+ * answers as catstore_lookup() would, without hashing again. host and
+ * key must stay unchanged in between. The fields are catstore.c's.
+ */
+#define CATSTORE_ASK_CUTS	8
+struct catstore_ask {
+	const char	*host, *key;
+	size_t		 hlen;
+	bool		 ip;
+	bool		 cached;		/* the cache may hold host */
+	uint64_t	 cache;			/* the cache's hash of host */
+	unsigned	 n;			/* suffixes hashed */
+	uint64_t	 dom[CATSTORE_ASK_CUTS];	/* the filter's, from the
+						   last label */
+	size_t		 at[CATSTORE_ASK_CUTS];	/* where each starts */
+	uint64_t	 auth;			/* key's authority's */
+	size_t		 alen;
+};
+
+void	catstore_ask(struct catstore *cs, const char *host, const char *key,
+	    struct catstore_ask *a) WD_NONNULL(1, 2, 4);
+void	catstore_ask_next(struct catstore *cs, const struct catstore_ask *a)
+	    WD_NONNULL(1, 2);
+int	catstore_lookup_asked(struct catstore *cs, const struct catstore_ask *a,
+	    struct catset *out, struct werr *err) WD_NONNULL(1, 2, 3) WD_WUR;
+
 /* Every category name in the store, for checking a policy's names. */
 int	catstore_categories(struct catstore *cs,
 	    char (*names)[CATSTORE_NAME_MAX], size_t max, size_t *n,

@@ -23,12 +23,11 @@ check_allow_lists(const struct txn_facts *f, struct policy_ctx *c,
 
 	for (k = 0; k < r->n; k++) {
 		l = r->lists[k];
-		if (f->host != NULL &&
-		    (e = check_domain_match(l, f->host, f->host_is_ip)) != NULL)
+		if ((e = check_domain_match(l, &c->host)) != NULL)
 			return policy_decide(c, VERDICT_ALLOW,
 			    REASON_ALLOW_LIST, NULL, "%s/domains:%u %s",
 			    l->path, e->line, e->s);
-		if (f->key != NULL && (e = check_url_match(l, f->key)) != NULL)
+		if ((e = check_url_match(l, &c->host)) != NULL)
 			return policy_decide(c, VERDICT_ALLOW,
 			    REASON_ALLOW_LIST, NULL, "%s/urls:%u %s", l->path,
 			    e->line, e->s);

@@ -12,46 +12,50 @@
  * probe per label whatever the size of the list.
  */
 
-/* The most specific entry of l that host falls under, or NULL. */
+/*
+ * Whether e, found for the suffix at host[at..], matches: an address
+ * entry only the whole host, and an address host only such an entry.
+ */
+static bool
+check_domain_fits(const struct policy_entry *e, const struct policy_host *ph,
+    size_t at)
+{
+	if (e == NULL)
+		return false;
+	return ph->ip ? e->ip : !e->ip || at == 0;
+}
+
+/*
+ * The most specific entry of l that ph's host falls under, or NULL. The
+ * suffixes' lines were asked for when the decision started
+ * (check_lists_prefetch()); they are read from the longest.
+ */
 const struct policy_entry *
-check_domain_match(const struct policy_list *l, const char *host, bool is_ip)
+check_domain_match(const struct policy_list *l, const struct policy_host *ph)
 {
 	const struct policy_entry *e, *found = NULL;
-	uint64_t h = POLICY_HASH_SEED, hash[POLICY_CUTS_MAX];
-	size_t len, i, at[POLICY_CUTS_MAX], n = 0, k;
+	uint64_t h;
+	size_t i;
+	unsigned k;
 
-	if (!l->has_domains || l->domains.n == 0)
+	if (!l->has_domains || l->domains.n == 0 || ph->host == NULL ||
+	    ph->n == 0)
 		return NULL;
-	len = strlen(host);
-	if (is_ip) {
-		e = policy_set_find(&l->domains, policy_set_hash_rev(host, len),
-		    host, len);
-		return e != NULL && e->ip ? e : NULL;
-	}
-	/*
-	 * Hashing from the right, each suffix's hash comes on the way. The
-	 * slots are asked for first and looked at after, so that the cache
-	 * misses of a big list overlap rather than follow one another.
-	 */
-	for (i = len; i > 0; i--) {
-		h = policy_hash_step(h, (unsigned char)host[i - 1]);
-		if (i - 1 > 0 && host[i - 2] != '.')
-			continue;
-		if (n == POLICY_CUTS_MAX) {
-			e = policy_set_find(&l->domains, h, host + i - 1,
-			    len - i + 1);
-			if (e != NULL && (!e->ip || i == 1))
+	/* More suffixes than ph holds: the longer ones, the last found. */
+	if (ph->n == POLICY_CUTS_MAX) {
+		h = ph->hash[ph->n - 1];
+		i = ph->at[ph->n - 1];
+		while (policy_next_cut(&h, ph->host, &i, ph->ip)) {
+			e = policy_set_find(&l->domains, h, ph->host + i,
+			    ph->len - i);
+			if (check_domain_fits(e, ph, i))
 				found = e;
-			continue;
 		}
-		policy_set_prefetch(&l->domains, h);
-		hash[n] = h;
-		at[n++] = i - 1;
 	}
-	for (k = n; k > 0 && found == NULL; k--) {
-		e = policy_set_find(&l->domains, hash[k - 1], host + at[k - 1],
-		    len - at[k - 1]);
-		if (e != NULL && (!e->ip || at[k - 1] == 0))
+	for (k = ph->n; k > 0 && found == NULL; k--) {
+		e = policy_set_find(&l->domains, ph->hash[k - 1],
+		    ph->host + ph->at[k - 1], ph->len - ph->at[k - 1]);
+		if (check_domain_fits(e, ph, ph->at[k - 1]))
 			found = e;
 	}
 	return found;
@@ -73,8 +77,7 @@ check_domain(const struct txn_facts *f, struct policy_ctx *c,
 		if (!policy_rule_active(c, f, r))
 			continue;
 		for (k = 0; k < r->n; k++) {
-			e = check_domain_match(r->lists[k], f->host,
-			    f->host_is_ip);
+			e = check_domain_match(r->lists[k], &c->host);
 			if (e != NULL)
 				return policy_decide(c, VERDICT_BLOCK,
 				    REASON_BLOCK_DOMAIN, NULL,

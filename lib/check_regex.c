@@ -40,6 +40,7 @@ check_regex(const struct txn_facts *f, struct policy_ctx *c, struct werr *err)
 	size_t i, k;
 	int rc;
 
+	policy_categories_ahead(c, f);
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->v[i];
 		if (!policy_rule_active(c, f, r))

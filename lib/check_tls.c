@@ -31,8 +31,7 @@ check_tls_lists(const struct policy_group *g, struct policy_ctx *c,
 			continue;
 		for (n = 0; n < r->n; n++) {
 			l = r->lists[n];
-			if (!l->has_domains || (e = check_domain_match(l,
-			    f->host, f->host_is_ip)) == NULL)
+			if ((e = check_domain_match(l, &c->host)) == NULL)
 				continue;
 			snprintf(rule, rulelen, "%s/domains:%u %s", l->path,
 			    e->line, e->s);
@@ -51,12 +50,8 @@ policy_tls_noverify(const struct policy *p, const struct txn_facts *f,
 	struct decision d;
 	int rc;
 
-	memset(&c, 0, sizeof(c));
 	memset(&d, 0, sizeof(d));
-	c.p = p;
-	c.d = &d;
-	c.g = f->client != NULL ? policy_group_for(p, f->client, f->user) :
-	    p->def;
+	policy_ctx_start(&c, p, f, &d);
 	if ((c.s = f->scratch) == NULL &&
 	    (c.s = own = policy_scratch_new(p)) == NULL)
 		return 0;
@@ -81,14 +76,7 @@ policy_tls_splice(const struct policy *p, const struct txn_facts *f,
 	int rc;
 
 	memset(&d, 0, sizeof(d));
-	c.p = p;
-	c.d = &d;
-	c.cats_done = false;
-	c.cats.n = 0;
-	c.failed = false;
-	c.rxsubj.s = NULL;
-	c.g = f->client != NULL ? policy_group_for(p, f->client, f->user) :
-	    p->def;
+	policy_ctx_start(&c, p, f, &d);
 	if ((c.s = f->scratch) == NULL &&
 	    (c.s = own = policy_scratch_new(p)) == NULL)
 		return werr_set(err, "out of memory");

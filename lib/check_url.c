@@ -44,28 +44,23 @@ check_url_seal(struct policy_list *l)
 	return 0;
 }
 
-/* The longest entry of l that key starts with (at a boundary), or NULL. */
+/* The longest entry of l that ph's key starts with (at a boundary), or NULL. */
 const struct policy_entry *
-check_url_match(const struct policy_list *l, const char *key)
+check_url_match(const struct policy_list *l, const struct policy_host *ph)
 {
 	const struct policy_entry *e, *found = NULL;
-	uint64_t h = POLICY_HASH_SEED, hash[POLICY_CUTS_MAX];
+	const char *key = ph->key;
+	uint64_t h, hash[POLICY_CUTS_MAX];
 	size_t i, at[POLICY_CUTS_MAX], n = 0, k;
-	bool path = false;
 
-	if (!l->has_urls || l->urls.n == 0)
+	if (!l->has_urls || l->urls.n == 0 || key == NULL)
+		return NULL;
+	/* Every entry has a path: the host alone is none. */
+	if (key[ph->alen] != '/' || !policy_bloom_maybe(&l->urlhosts, ph->auth))
 		return NULL;
 	/* As check_domain_match(): every slot asked for before any is read. */
-	for (i = 0; key[i] != '\0'; i++) {
-		/* Every entry has a path: the host alone is none. */
-		if (!path && key[i] != '/') {
-			h = policy_hash_step(h, (unsigned char)key[i]);
-			continue;
-		}
-		if (!path && !policy_bloom_maybe(&l->urlhosts, h))
-			return NULL;
+	for (h = ph->auth, i = ph->alen; key[i] != '\0'; i++) {
 		h = policy_hash_step(h, (unsigned char)key[i]);
-		path = true;
 		if (key[i] != '/' && key[i + 1] != '/' && key[i + 1] != '?' &&
 		    key[i + 1] != '\0')
 			continue;
@@ -101,7 +96,7 @@ check_url(const struct txn_facts *f, struct policy_ctx *c,
 		if (!policy_rule_active(c, f, r))
 			continue;
 		for (k = 0; k < r->n; k++) {
-			e = check_url_match(r->lists[k], f->key);
+			e = check_url_match(r->lists[k], &c->host);
 			if (e != NULL)
 				return policy_decide(c, VERDICT_BLOCK,
 				    REASON_BLOCK_URL, NULL, "%s/urls:%u %s",

@@ -398,6 +398,99 @@ policy_rule_active_at(struct policy_scratch *s, time_t now,
 	return timewin_match(&r->during->tw, &s->tm);
 }
 
+void
+policy_host_make(struct policy_host *ph, const char *host, bool ip,
+    const char *key)
+{
+	uint64_t h = POLICY_HASH_SEED;
+	size_t i;
+
+	ph->host = host;
+	ph->ip = ip;
+	ph->n = 0;
+	if (host != NULL) {
+		ph->len = strlen(host);
+		for (i = ph->len; ph->n < POLICY_CUTS_MAX &&
+		    policy_next_cut(&h, host, &i, ip); ph->n++) {
+			ph->hash[ph->n] = h;
+			ph->at[ph->n] = i;
+		}
+	}
+	ph->key = key;
+	if (key != NULL) {
+		for (h = POLICY_HASH_SEED, i = 0; key[i] != '\0' &&
+		    key[i] != '/'; i++)
+			h = policy_hash_step(h, (unsigned char)key[i]);
+		ph->alen = i;
+		ph->auth = h;
+	}
+}
+
+void
+policy_ctx_start(struct policy_ctx *c, const struct policy *p,
+    const struct txn_facts *f, struct decision *d)
+{
+	c->p = p;
+	c->d = d;
+	c->s = NULL;
+	c->g = f->client != NULL ? policy_group_for(p, f->client, f->user) :
+	    p->def;
+	policy_host_make(&c->host, f->host, f->host_is_ip, f->key);
+	c->cats_asked = false;
+	/* Not memset: the category set is filled only when looked up. */
+	c->cats_done = false;
+	c->cats.n = 0;
+	c->failed = false;
+	c->rxsubj.s = NULL;
+}
+
+/*
+ * Asks memory for what the lists of the group's allow and block rules
+ * and the category store will read first, so that those lines arrive
+ * while the checks before them run: read one after another when needed,
+ * each would be a wait. The store's next lines are asked for later
+ * (policy_categories_ahead()).
+ */
+static void
+policy_prefetch(struct policy_ctx *c, const struct txn_facts *f)
+{
+	static const enum policy_rule_kind kinds[] = {
+		POLICY_RULE_ALLOW, POLICY_RULE_BLOCK,
+	};
+	const struct policy_host *ph = &c->host;
+	const struct policy_rules *rs;
+	const struct policy_list *l;
+	size_t i, j, k;
+	unsigned n;
+
+	for (k = 0; k < WD_NELEM(kinds); k++) {
+		rs = &c->g->rules[kinds[k]];
+		for (i = 0; i < rs->n; i++)
+			for (j = 0; j < rs->v[i].n; j++) {
+				l = rs->v[i].lists[j];
+				for (n = 0; l->has_domains && n < ph->n; n++)
+					policy_set_prefetch(&l->domains,
+					    ph->hash[n]);
+				if (l->has_urls && ph->key != NULL)
+					policy_bloom_prefetch(&l->urlhosts,
+					    ph->auth);
+			}
+	}
+	if (f->cats != NULL && f->host != NULL &&
+	    (c->g->rules[POLICY_RULE_ALLOW_CATEGORIES].n > 0 ||
+	    c->g->rules[POLICY_RULE_BLOCK_CATEGORIES].n > 0)) {
+		catstore_ask(f->cats, f->host, f->key, &c->cask);
+		c->cats_asked = true;
+	}
+}
+
+void
+policy_categories_ahead(struct policy_ctx *c, const struct txn_facts *f)
+{
+	if (c->cats_asked && !c->cats_done)
+		catstore_ask_next(f->cats, &c->cask);
+}
+
 const struct catset *
 policy_categories(struct policy_ctx *c, const struct txn_facts *f,
     struct werr *err)
@@ -407,8 +500,12 @@ policy_categories(struct policy_ctx *c, const struct txn_facts *f,
 	if (c->cats_done)
 		return &c->cats;
 	c->cats.n = 0;
-	if (f->cats != NULL && f->host != NULL &&
-	    catstore_lookup(f->cats, f->host, f->key, &c->cats, &sub) == -1) {
+	if (f->cats != NULL && f->host != NULL && !c->cats_asked) {
+		catstore_ask(f->cats, f->host, f->key, &c->cask);
+		c->cats_asked = true;
+	}
+	if (c->cats_asked &&
+	    catstore_lookup_asked(f->cats, &c->cask, &c->cats, &sub) == -1) {
 		policy_fail(c);
 		werr_set(err, "category lookup: %s", sub.msg);
 		return NULL;
@@ -452,15 +549,7 @@ policy_eval(const struct policy *p, const struct txn_facts *f,
 	int rc = 0;
 
 	memset(d, 0, sizeof(*d));
-	/* Not memset: the category set is filled only when looked up. */
-	c.p = p;
-	c.d = d;
-	c.cats_done = false;
-	c.cats.n = 0;
-	c.failed = false;
-	c.rxsubj.s = NULL;
-	c.g = f->client != NULL ? policy_group_for(p, f->client, f->user) :
-	    p->def;
+	policy_ctx_start(&c, p, f, d);
 	d->group = c.g->name;
 	d->g = c.g;
 	d->safe_search = c.g->safe_search;
@@ -472,6 +561,7 @@ policy_eval(const struct policy *p, const struct txn_facts *f,
 			return werr_set(err, "out of memory");
 		c.s = own;
 	}
+	policy_prefetch(&c, f);
 	for (i = 0; i < WD_NELEM(policy_checks); i++) {
 		v = policy_checks[i].run(f, &c, err);
 		if (c.failed) {

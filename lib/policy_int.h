@@ -127,14 +127,14 @@ policy_bloom_prefetch(const struct policy_bloom *b, uint64_t hash)
 }
 
 /*
- * A big set (POLICY_SET_BLOOM entries or more) has a Bloom filter in
- * front of its slots, made by policy_set_seal() once the last entry is
- * in: a lookup that misses, as most do, then reads a word of a filter of
- * a megabyte or so's tenth rather than a slot of a table of megabytes,
- * and the filter stays in the cache between requests where the table
- * does not.
+ * A set of POLICY_SET_BLOOM entries or more has a Bloom filter in front
+ * of its slots, made by policy_set_seal() once the last entry is in: a
+ * lookup that misses, as most do, then reads a word of a filter an
+ * eighth of the slots' size (a megabyte's tenth for a big list, a few
+ * lines for one of a thousand), which stays in the cache between
+ * requests where the slots do not. Below that, the slots are few enough.
  */
-#define POLICY_SET_BLOOM	1024
+#define POLICY_SET_BLOOM	64
 
 struct policy_set {
 	struct policy_entry	*e;
@@ -166,6 +166,45 @@ policy_set_prefetch(const struct policy_set *set, uint64_t hash)
 
 /* Host suffixes or URL prefixes looked up together; more go one by one. */
 #define POLICY_CUTS_MAX		32
+
+/*
+ * The next suffix of host[0..*i) a domain list is asked for: hashing the
+ * host backwards from h ("c", then "b.c", then "a.b.c"), each one's
+ * policy_set_hash_rev() comes on the way. An address is asked for whole
+ * only. false when none is left.
+ */
+static inline bool
+policy_next_cut(uint64_t *h, const char *host, size_t *i, bool ip)
+{
+	while (*i > 0) {
+		--*i;
+		*h = policy_hash_step(*h, (unsigned char)host[*i]);
+		if (*i == 0 || (!ip && host[*i - 1] == '.'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A request hashed once for every list, when the decision starts
+ * (policy_host_make()): its host's suffixes, from the last label, and
+ * its key's authority ("host[:port]", policy_set_hash()).
+ */
+struct policy_host {
+	const char	*host;		/* NULL: none */
+	size_t		 len;
+	bool		 ip;
+	unsigned	 n;		/* suffixes hashed */
+	uint64_t	 hash[POLICY_CUTS_MAX];
+	size_t		 at[POLICY_CUTS_MAX];	/* where each starts */
+	const char	*key;		/* NULL: none (CONNECT) */
+	size_t		 alen;		/* bytes of its authority */
+	uint64_t	 auth;
+};
+
+/* Hashes host (may be NULL) and key (may be NULL) into ph. */
+void	policy_host_make(struct policy_host *ph, const char *host, bool ip,
+	    const char *key) WD_NONNULL(1);
 
 uint64_t policy_set_hash(const char *s, size_t len) WD_NONNULL(1);
 uint64_t policy_set_hash_rev(const char *s, size_t len) WD_NONNULL(1);
@@ -384,11 +423,21 @@ struct policy_ctx {
 	const struct policy_group	*g;
 	struct decision			*d;
 	struct policy_scratch		*s;
+	struct policy_host		 host;
+	bool				 cats_asked;	/* cask made */
+	struct catstore_ask		 cask;
 	bool				 cats_done;
 	struct catset			 cats;
 	bool				 failed;	/* a check failed */
 	struct policy_rxsubj		 rxsubj;	/* s NULL at first */
 };
+
+/*
+ * Starts an evaluation of f by p's group for it, recorded in d: all of c
+ * but its scratch (c->s), which the caller brings.
+ */
+void	policy_ctx_start(struct policy_ctx *c, const struct policy *p,
+	    const struct txn_facts *f, struct decision *d) WD_NONNULL(1, 2, 3, 4);
 
 /* Whether r applies now (its time window, if any, holds f->now). */
 bool	policy_rule_active(struct policy_ctx *c, const struct txn_facts *f,
@@ -402,6 +451,14 @@ bool	policy_rule_active_at(struct policy_scratch *s, time_t now,
  */
 const struct catset *policy_categories(struct policy_ctx *c,
 	    const struct txn_facts *f, struct werr *err) WD_NONNULL(1, 2);
+/*
+ * Asks memory for what policy_categories() will read next, now that the
+ * host's cache bucket (asked for when the evaluation started) is at
+ * hand: its slot, or the store's filter blocks. Called before the
+ * expressions' pass, the longest check, so that they arrive during it.
+ */
+void	policy_categories_ahead(struct policy_ctx *c,
+	    const struct txn_facts *f) WD_NONNULL(1, 2);
 /* Records a verdict in c->d and returns it; rule is printf-formatted. */
 enum verdict policy_decide(struct policy_ctx *c, enum verdict v,
 	    enum reason why, const char *category, const char *fmt, ...)
@@ -425,13 +482,16 @@ enum verdict	check_regex(const struct txn_facts *f, struct policy_ctx *c,
 enum verdict	check_category(const struct txn_facts *f,
 		    struct policy_ctx *c, struct werr *err) WD_NONNULL(1, 2);
 
-/* The matchers the allow check shares with the block checks. */
+/*
+ * The matchers the allow check shares with the block checks, of the
+ * request hashed in ph (NULL when it has no host, or no key).
+ */
 const struct policy_entry *check_domain_match(const struct policy_list *l,
-		    const char *host, bool is_ip) WD_NONNULL(1, 2);
+		    const struct policy_host *ph) WD_NONNULL(1, 2);
 /* After l's urls are in: their sets' filters. 0, or -1 out of memory. */
 int	check_url_seal(struct policy_list *l) WD_NONNULL(1) WD_WUR;
 const struct policy_entry *check_url_match(const struct policy_list *l,
-		    const char *key) WD_NONNULL(1, 2);
+		    const struct policy_host *ph) WD_NONNULL(1, 2);
 /* 1 with hit filled, 0, or -1 (c failed, err set). */
 int		check_regex_match(const struct policy_list *l,
 		    const struct txn_facts *f, struct policy_ctx *c,

@@ -371,6 +371,52 @@ test_policy_domain_most_specific(void)
 	done(p);
 }
 
+/*
+ * Hosts of more labels than a decision hashes at its start
+ * (POLICY_CUTS_MAX): the most specific entry still wins, whether it is
+ * among the first suffixes or past them.
+ */
+static void
+test_policy_domain_many_labels(void)
+{
+	struct policy *p;
+	struct req r;
+	char deep[512], host[600], url[700], key[700], list[1200], rule[600];
+	size_t o = 0;
+	int i;
+
+	for (i = 34; i > 0; i--)	/* 36 labels */
+		o += (size_t)snprintf(deep + o, sizeof(deep) - o, "k%d.", i);
+	snprintf(deep + o, sizeof(deep) - o, "example.org");
+	setup();
+	snprintf(list, sizeof(list), "example.org\n%s\nk3.k2.k1.example.net\n",
+	    deep);
+	put("lists/bad/domains", list);
+	p = load(block_bad);
+	snprintf(rule, sizeof(rule), "lists/bad/domains:2 %s", deep);
+	snprintf(host, sizeof(host), "a.b.c.d.e.%s", deep);
+	snprintf(key, sizeof(key), "%s/", host);
+	snprintf(url, sizeof(url), "http://%s/", host);
+	CU_ASSERT_EQUAL(eval(p, http(&r, host, key, url)), VERDICT_BLOCK);
+	CU_ASSERT_STRING_EQUAL(r.d.rule, rule);
+	CU_ASSERT_EQUAL(eval(p, http(&r, deep, key, url)), VERDICT_BLOCK);
+	CU_ASSERT_STRING_EQUAL(r.d.rule, rule);
+	/* Its parent falls under example.org only. */
+	CU_ASSERT_EQUAL(eval(p, http(&r, strchr(deep, '.') + 1, key, url)),
+	    VERDICT_BLOCK);
+	CU_ASSERT_STRING_EQUAL(r.d.rule, "lists/bad/domains:1 example.org");
+	/* 40 labels over an entry among the first suffixes. */
+	for (o = 0, i = 37; i > 0; i--)
+		o += (size_t)snprintf(host + o, sizeof(host) - o, "m%d.", i);
+	snprintf(host + o, sizeof(host) - o, "k3.k2.k1.example.net");
+	CU_ASSERT_EQUAL(eval(p, http(&r, host, key, url)), VERDICT_BLOCK);
+	CU_ASSERT_STRING_EQUAL(r.d.rule,
+	    "lists/bad/domains:3 k3.k2.k1.example.net");
+	host[o - 1] = 'x';	/* "m1xk3...": not under it */
+	CU_ASSERT_EQUAL(eval(p, http(&r, host, key, url)), VERDICT_NONE);
+	done(p);
+}
+
 static void
 test_policy_domain_ip_entry(void)
 {
@@ -848,6 +894,7 @@ test_policy_lists_filters(void)
 {
 	struct policy_list l, off;
 	struct policy_arena a = { 0 };
+	struct policy_host ph;
 	char k[128], host[128], (*ent)[128];
 	const char *e, *sl;
 	size_t hl;
@@ -886,11 +933,12 @@ test_policy_lists_filters(void)
 		hl = strcspn(k, ":/");
 		memcpy(host, k, hl);
 		host[hl] = '\0';
-		if (check_domain_match(&l, host, false) !=
-		    check_domain_match(&off, host, false) ||
-		    check_url_match(&l, k) != check_url_match(&off, k))
+		policy_host_make(&ph, host, false, k);
+		if (check_domain_match(&l, &ph) !=
+		    check_domain_match(&off, &ph) ||
+		    check_url_match(&l, &ph) != check_url_match(&off, &ph))
 			diff++;
-		if (check_url_match(&off, k) != NULL)
+		if (check_url_match(&off, &ph) != NULL)
 			found++;
 	}
 	CU_ASSERT_EQUAL(diff, 0);
@@ -1699,6 +1747,7 @@ test_policy_enum_words(void)
 static CU_TestInfo cu_tests[] = {
 	{ "domain exact", test_policy_domain_exact },
 	{ "domain subdomain", test_policy_domain_subdomain },
+	{ "domain of many labels", test_policy_domain_many_labels },
 	{ "domain not a suffix", test_policy_domain_not_suffix },
 	{ "domain most specific", test_policy_domain_most_specific },
 	{ "domain IP entry", test_policy_domain_ip_entry },
