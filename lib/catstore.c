@@ -1129,11 +1129,6 @@ catstore_hash(const char *s)
 	return h;
 }
 
-/*
- * The slot holding host, or NULL with *victim set to the way it would
- * take (an empty one, or the least recently used of the host's bucket):
- * catstore_cache_admit() says whether it does.
- */
 /* The bucket of a's host, and the tag its way has. */
 static size_t
 catstore_bucket_of(const struct catstore *cs, const struct catstore_ask *a,
@@ -1144,6 +1139,11 @@ catstore_bucket_of(const struct catstore *cs, const struct catstore_ask *a,
 	return (size_t)(((a->cache & 0xffffffffu) * cs->nbuckets) >> 32);
 }
 
+/*
+ * The slot holding host, or NULL with *victim set to the way it would
+ * take (an empty one, or the least recently used of the host's bucket):
+ * catstore_cache_admit() says whether it does.
+ */
 static struct catstore_slot *
 catstore_cache_find(struct catstore *cs, const struct catstore_ask *a,
     struct catstore_way *victim)

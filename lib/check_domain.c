@@ -27,8 +27,8 @@ check_domain_fits(const struct policy_entry *e, const struct policy_host *ph,
 
 /*
  * The most specific entry of l that ph's host falls under, or NULL. The
- * suffixes' lines were asked for when the decision started
- * (check_lists_prefetch()); they are read from the longest.
+ * suffixes' lines were asked for when the decision started (policy.c's
+ * policy_prefetch()); they are read from the longest.
  */
 const struct policy_entry *
 check_domain_match(const struct policy_list *l, const struct policy_host *ph)

@@ -44,7 +44,10 @@ check_url_seal(struct policy_list *l)
 	return 0;
 }
 
-/* The longest entry of l that ph's key starts with (at a boundary), or NULL. */
+/*
+ * The longest entry of l that ph's key starts with (at a boundary), or
+ * NULL.
+ */
 const struct policy_entry *
 check_url_match(const struct policy_list *l, const struct policy_host *ph)
 {

@@ -484,7 +484,7 @@ enum verdict	check_category(const struct txn_facts *f,
 
 /*
  * The matchers the allow check shares with the block checks, of the
- * request hashed in ph (NULL when it has no host, or no key).
+ * request hashed in ph (none when its host, or its key, is NULL).
  */
 const struct policy_entry *check_domain_match(const struct policy_list *l,
 		    const struct policy_host *ph) WD_NONNULL(1, 2);
