@@ -104,8 +104,8 @@ struct catstore_ask {
 	bool		 cached;		/* the cache may hold host */
 	uint64_t	 cache;			/* the cache's hash of host */
 	unsigned	 n;			/* suffixes hashed */
-	uint64_t	 dom[CATSTORE_ASK_CUTS];	/* the filter's, from the
-						   last label */
+	uint64_t	 dom[CATSTORE_ASK_CUTS];	/* the filter's, from
+						   the last label */
 	size_t		 at[CATSTORE_ASK_CUTS];	/* where each starts */
 	uint64_t	 auth;			/* key's authority's */
 	size_t		 alen;

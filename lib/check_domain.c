@@ -1,6 +1,5 @@
 #include <stdbool.h>
 #include <stddef.h>
-#include <string.h>
 
 #include "policy.h"
 #include "policy_int.h"
@@ -27,8 +26,8 @@ check_domain_fits(const struct policy_entry *e, const struct policy_host *ph,
 
 /*
  * The most specific entry of l that ph's host falls under, or NULL. The
- * suffixes' lines were asked for when the decision started (policy.c's
- * policy_prefetch()); they are read from the longest.
+ * suffixes' lines are all asked for before any is read (a request's
+ * decision asked for them when it started), then read from the longest.
  */
 const struct policy_entry *
 check_domain_match(const struct policy_list *l, const struct policy_host *ph)
@@ -38,9 +37,10 @@ check_domain_match(const struct policy_list *l, const struct policy_host *ph)
 	size_t i;
 	unsigned k;
 
-	if (!l->has_domains || l->domains.n == 0 || ph->host == NULL ||
-	    ph->n == 0)
+	if (!l->has_domains || l->domains.n == 0 || ph->n == 0)
 		return NULL;
+	for (k = 0; k < ph->n; k++)
+		policy_set_prefetch(&l->domains, ph->hash[k]);
 	/* More suffixes than ph holds: the longer ones, the last found. */
 	if (ph->n == POLICY_CUTS_MAX) {
 		h = ph->hash[ph->n - 1];

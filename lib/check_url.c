@@ -61,7 +61,7 @@ check_url_match(const struct policy_list *l, const struct policy_host *ph)
 	/* Every entry has a path: the host alone is none. */
 	if (key[ph->alen] != '/' || !policy_bloom_maybe(&l->urlhosts, ph->auth))
 		return NULL;
-	/* As check_domain_match(): every slot asked for before any is read. */
+	/* Every cut's slot asked for before any is read. */
 	for (h = ph->auth, i = ph->alen; key[i] != '\0'; i++) {
 		h = policy_hash_step(h, (unsigned char)key[i]);
 		if (key[i] != '/' && key[i + 1] != '/' && key[i + 1] != '?' &&

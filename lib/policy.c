@@ -426,6 +426,7 @@ policy_host_make(struct policy_host *ph, const char *host, bool ip,
 	}
 }
 
+/* Field by field, not memset: the category set is filled when looked up. */
 void
 policy_ctx_start(struct policy_ctx *c, const struct policy *p,
     const struct txn_facts *f, struct decision *d)
@@ -437,7 +438,6 @@ policy_ctx_start(struct policy_ctx *c, const struct policy *p,
 	    p->def;
 	policy_host_make(&c->host, f->host, f->host_is_ip, f->key);
 	c->cats_asked = false;
-	/* Not memset: the category set is filled only when looked up. */
 	c->cats_done = false;
 	c->cats.n = 0;
 	c->failed = false;

@@ -129,9 +129,9 @@ policy_bloom_prefetch(const struct policy_bloom *b, uint64_t hash)
 /*
  * A set of POLICY_SET_BLOOM entries or more has a Bloom filter in front
  * of its slots, made by policy_set_seal() once the last entry is in: a
- * lookup that misses, as most do, then reads a word of a filter an
- * eighth of the slots' size (a megabyte's tenth for a big list, a few
- * lines for one of a thousand), which stays in the cache between
+ * lookup that misses, as most do, then reads a word of a filter of a
+ * byte or two an entry, a sixteenth of the slots' size (128 KiB for
+ * 100,000 entries, 1 KiB for 1,000), which stays in the cache between
  * requests where the slots do not. Below that, the slots are few enough.
  */
 #define POLICY_SET_BLOOM	64
@@ -437,7 +437,8 @@ struct policy_ctx {
  * but its scratch (c->s), which the caller brings.
  */
 void	policy_ctx_start(struct policy_ctx *c, const struct policy *p,
-	    const struct txn_facts *f, struct decision *d) WD_NONNULL(1, 2, 3, 4);
+	    const struct txn_facts *f, struct decision *d)
+	    WD_NONNULL(1, 2, 3, 4);
 
 /* Whether r applies now (its time window, if any, holds f->now). */
 bool	policy_rule_active(struct policy_ctx *c, const struct txn_facts *f,

@@ -7,12 +7,6 @@
 /* Longest host looked at; longer ones are no search engine's. */
 #define SAFESEARCH_HOST_MAX	256
 
-/*
- * One search engine: which hosts are its, which paths are its searches,
- * the query parameter that forces strict mode there, the host whose
- * address serves strict mode to every client (the engines' documented
- * DNS method, used here for CONNECT), and the request header it honours.
- */
 /* A host name with its length, so that most names are ruled out by it. */
 struct safesearch_name {
 	const char	*s;
@@ -20,8 +14,14 @@ struct safesearch_name {
 };
 #define SAFESEARCH_NAME(s)	{ s, sizeof(s) - 1 }
 
+/*
+ * One search engine: which hosts are its, which paths are its searches,
+ * the query parameter that forces strict mode there, the host whose
+ * address serves strict mode to every client (the engines' documented
+ * DNS method, used here for CONNECT), and the request header it honours.
+ */
 struct safesearch_engine {
-	const struct safesearch_name	*hosts;	/* exact names, or NULL */
+	const struct safesearch_name *hosts;	/* exact names, or NULL */
 	bool			(*match)(const char *);	/* or a rule */
 	const char *const	*paths;		/* NULL: header only */
 	const char		*param;

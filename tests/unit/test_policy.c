@@ -371,6 +371,17 @@ test_policy_domain_most_specific(void)
 	done(p);
 }
 
+/* The decision for "http://host/"; r keeps it. */
+static enum verdict
+eval_host(struct policy *p, struct req *r, const char *host)
+{
+	char key[700], url[700];
+
+	snprintf(key, sizeof(key), "%s/", host);
+	snprintf(url, sizeof(url), "http://%s/", host);
+	return eval(p, http(r, host, key, url));
+}
+
 /*
  * Hosts of more labels than a decision hashes at its start
  * (POLICY_CUTS_MAX): the most specific entry still wins, whether it is
@@ -381,7 +392,7 @@ test_policy_domain_many_labels(void)
 {
 	struct policy *p;
 	struct req r;
-	char deep[512], host[600], url[700], key[700], list[1200], rule[600];
+	char deep[512], host[600], list[1200], rule[600];
 	size_t o = 0;
 	int i;
 
@@ -389,31 +400,33 @@ test_policy_domain_many_labels(void)
 		o += (size_t)snprintf(deep + o, sizeof(deep) - o, "k%d.", i);
 	snprintf(deep + o, sizeof(deep) - o, "example.org");
 	setup();
-	snprintf(list, sizeof(list), "example.org\n%s\nk3.k2.k1.example.net\n",
-	    deep);
+	snprintf(list, sizeof(list), "example.org\n%s\nk3.k2.k1.example.net\n"
+	    "c.d.e.%s\n", deep, deep);
 	put("lists/bad/domains", list);
 	p = load(block_bad);
-	snprintf(rule, sizeof(rule), "lists/bad/domains:2 %s", deep);
+	/* 41 labels: the most specific of two entries past the first 32. */
 	snprintf(host, sizeof(host), "a.b.c.d.e.%s", deep);
-	snprintf(key, sizeof(key), "%s/", host);
-	snprintf(url, sizeof(url), "http://%s/", host);
-	CU_ASSERT_EQUAL(eval(p, http(&r, host, key, url)), VERDICT_BLOCK);
+	CU_ASSERT_EQUAL(eval_host(p, &r, host), VERDICT_BLOCK);
+	snprintf(rule, sizeof(rule), "lists/bad/domains:4 c.d.e.%s", deep);
 	CU_ASSERT_STRING_EQUAL(r.d.rule, rule);
-	CU_ASSERT_EQUAL(eval(p, http(&r, deep, key, url)), VERDICT_BLOCK);
+	snprintf(host, sizeof(host), "b.d.e.%s", deep);
+	CU_ASSERT_EQUAL(eval_host(p, &r, host), VERDICT_BLOCK);
+	snprintf(rule, sizeof(rule), "lists/bad/domains:2 %s", deep);
+	CU_ASSERT_STRING_EQUAL(r.d.rule, rule);
+	CU_ASSERT_EQUAL(eval_host(p, &r, deep), VERDICT_BLOCK);
 	CU_ASSERT_STRING_EQUAL(r.d.rule, rule);
 	/* Its parent falls under example.org only. */
-	CU_ASSERT_EQUAL(eval(p, http(&r, strchr(deep, '.') + 1, key, url)),
-	    VERDICT_BLOCK);
+	CU_ASSERT_EQUAL(eval_host(p, &r, strchr(deep, '.') + 1), VERDICT_BLOCK);
 	CU_ASSERT_STRING_EQUAL(r.d.rule, "lists/bad/domains:1 example.org");
-	/* 40 labels over an entry among the first suffixes. */
+	/* 42 labels over an entry among the first suffixes. */
 	for (o = 0, i = 37; i > 0; i--)
 		o += (size_t)snprintf(host + o, sizeof(host) - o, "m%d.", i);
 	snprintf(host + o, sizeof(host) - o, "k3.k2.k1.example.net");
-	CU_ASSERT_EQUAL(eval(p, http(&r, host, key, url)), VERDICT_BLOCK);
+	CU_ASSERT_EQUAL(eval_host(p, &r, host), VERDICT_BLOCK);
 	CU_ASSERT_STRING_EQUAL(r.d.rule,
 	    "lists/bad/domains:3 k3.k2.k1.example.net");
 	host[o - 1] = 'x';	/* "m1xk3...": not under it */
-	CU_ASSERT_EQUAL(eval(p, http(&r, host, key, url)), VERDICT_NONE);
+	CU_ASSERT_EQUAL(eval_host(p, &r, host), VERDICT_NONE);
 	done(p);
 }
 
