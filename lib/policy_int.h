@@ -263,7 +263,12 @@ struct policy_rxsubj {
 	 * codes are that set's.
 	 */
 	const struct policy_rxset *sig_of;
+	/*
+	 * The longest run of each class; that of hex digits is only its
+	 * digits' until hex_made.
+	 */
 	uint8_t		 run[POLICY_RXRUNS];
+	bool		 hex_made;
 	/*
 	 * Letters then digits ([0]), digits then letters ([1]): for each n,
 	 * the longest run of the second kind right after a run of at least

@@ -1401,6 +1401,7 @@ rx_unsure(const char *s, size_t len)
  * is not run.
  */
 enum { RX_RUN_DIGIT, RX_RUN_ALPHA, RX_RUN_ALNUM, RX_RUN_HEX };
+_Static_assert(RX_RUN_HEX + 1 == RX_RUNS, "rx_runs_ok(): the hex digits last");
 /*
  * Past the classes, run[] holds two pairs: the letters and the digits
  * right after them a match holds (both 0: none known), then the digits
@@ -2478,32 +2479,21 @@ rx_max(size_t a, size_t b)
 }
 
 /*
- * After a run of y bytes of one kind right after x of the other: noted
- * at x alone; rx_stair_fill() then gives every step below it the same.
+ * After a run of y bytes of one kind right after x of the other: step k
+ * of the stair is the longest y after a run of at least k, so every step
+ * up to x holds y. The steps never rise with k: the first from x down
+ * that holds y already ends the walk.
  */
 static void
 rx_stair_add(uint8_t *st, size_t x, size_t y)
 {
 	size_t k;
 
-	if (x == 0)
-		return;
 	if (y > 255)
 		y = 255;
-	k = x < POLICY_RXSTAIR ? x : POLICY_RXSTAIR - 1;
-	if (st[k] < y)
+	for (k = x < POLICY_RXSTAIR ? x : POLICY_RXSTAIR - 1;
+	    k > 0 && st[k] < y; k--)
 		st[k] = (uint8_t)y;
-}
-
-/* Step k of the stair: the longest y noted at k or any later step. */
-static void
-rx_stair_fill(uint8_t *st)
-{
-	size_t k;
-
-	for (k = POLICY_RXSTAIR - 1; k-- > 0; )
-		if (st[k] < st[k + 1])
-			st[k] = st[k + 1];
 }
 
 static uint8_t
@@ -2513,53 +2503,68 @@ rx_run_cap(size_t n)
 }
 
 /*
- * The subject's longest run of each class, and its stairs, in one pass:
- * each byte of a run of digits right after a run of letters (or the
- * other way round) notes the length so far against that of the run
- * before it.
+ * The subject's longest run of each class, and its stairs: segment by
+ * segment of letters and digits, each run of digits or letters in it
+ * notes its length against that of the run before it. The bytes of a
+ * run are stepped over in a loop of their own.
  */
 static void
 rx_runs_make(struct policy_rxscratch *rx, const char *subj, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)subj;
 	uint8_t *ad = rx->sf->stair[0], *da = rx->sf->stair[1];
-	size_t i, d = 0, a = 0, n = 0, x = 0, pa = 0, pd = 0;
-	size_t bd = 0, ba = 0, bn = 0, bx = 0;
-	unsigned t;
+	size_t i = 0, seg, start, r, prev;
+	size_t bd = 0, ba = 0, bn = 0;
 
 	memset(rx->sf->stair, 0, sizeof(rx->sf->stair));
-	for (i = 0; i < len; i++) {
-		t = rx_run_tab[s[i]];
-		if (t == 0) {
-			d = a = n = x = pa = pd = 0;
+	while (i < len) {
+		if (rx_run_tab[s[i]] == 0) {
+			i++;
 			continue;
 		}
-		bn = rx_max(bn, ++n);
-		x = t & 8 ? x + 1 : 0;
-		bx = rx_max(bx, x);
-		if (t & 1) {		/* a digit */
-			if (a != 0) {
-				pa = a;
-				a = 0;
+		seg = i;
+		prev = 0;
+		do {
+			start = i;
+			if (rx_run_tab[s[i]] & 1) {	/* digits */
+				while (++i < len && rx_run_tab[s[i]] & 1)
+					;
+				r = i - start;
+				bd = rx_max(bd, r);
+				rx_stair_add(ad, prev, r);
+			} else {			/* letters */
+				while (++i < len && (rx_run_tab[s[i]] & 3) == 2)
+					;
+				r = i - start;
+				ba = rx_max(ba, r);
+				rx_stair_add(da, prev, r);
 			}
-			bd = rx_max(bd, ++d);
-			rx_stair_add(ad, pa, d);
-		} else {		/* a letter */
-			if (d != 0) {
-				pd = d;
-				d = 0;
-			}
-			ba = rx_max(ba, ++a);
-			rx_stair_add(da, pd, a);
-		}
+			prev = r;
+		} while (i < len && rx_run_tab[s[i]] != 0);
+		bn = rx_max(bn, i - seg);
 	}
-	rx_stair_fill(ad);
-	rx_stair_fill(da);
 	rx->sf->run[RX_RUN_DIGIT] = rx_run_cap(bd);
 	rx->sf->run[RX_RUN_ALPHA] = rx_run_cap(ba);
 	rx->sf->run[RX_RUN_ALNUM] = rx_run_cap(bn);
-	rx->sf->run[RX_RUN_HEX] = rx_run_cap(bx);
+	/* Digits are hex digits: rx_hex_make() only when asked for more. */
+	rx->sf->run[RX_RUN_HEX] = rx_run_cap(bd);
+	rx->sf->hex_made = false;
 	rx->sf->run_made = true;
+}
+
+/* The subject's longest run of hex digits. */
+static void
+rx_hex_make(struct policy_rxscratch *rx, const char *subj, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)subj;
+	size_t i, x = 0, bx = 0;
+
+	for (i = 0; i < len; i++) {
+		x = rx_run_tab[s[i]] & 8 ? x + 1 : 0;
+		bx = rx_max(bx, x);
+	}
+	rx->sf->run[RX_RUN_HEX] = rx_run_cap(bx);
+	rx->sf->hex_made = true;
 }
 
 /* Whether the stair st holds y after x (a pair of run[]). */
@@ -2583,12 +2588,17 @@ rx_runs_ok(const uint8_t *run, struct policy_rxscratch *rx,
 		return true;
 	if (!rx->sf->run_made)
 		rx_runs_make(rx, subj, len);
-	for (k = 0; k < RX_RUNS; k++)
+	for (k = 0; k < RX_RUN_HEX; k++)
 		if (run[k] > rx->sf->run[k])
 			return false;
-	return rx_stair_ok(rx->sf->stair[0], run[RX_SEQ_AD],
-	    run[RX_SEQ_AD + 1]) && rx_stair_ok(rx->sf->stair[1],
-	    run[RX_SEQ_DA], run[RX_SEQ_DA + 1]);
+	if (!rx_stair_ok(rx->sf->stair[0], run[RX_SEQ_AD],
+	    run[RX_SEQ_AD + 1]) || !rx_stair_ok(rx->sf->stair[1],
+	    run[RX_SEQ_DA], run[RX_SEQ_DA + 1]))
+		return false;
+	/* Last, as its run may still have to be counted. */
+	if (run[RX_RUN_HEX] > rx->sf->run[RX_RUN_HEX] && !rx->sf->hex_made)
+		rx_hex_make(rx, subj, len);
+	return run[RX_RUN_HEX] <= rx->sf->run[RX_RUN_HEX];
 }
 
 /* Whether the signature shows the one-key sets e needs. */
