@@ -1225,24 +1225,31 @@ catstore_ask(struct catstore *cs, const char *host, const char *key,
 		slash = strchr(key, '/');
 		a->alen = slash != NULL ? (size_t)(slash - key) : strlen(key);
 	}
+	if (cs->bloom != NULL) {
+		h = catstore_key_start(cs->bloom->seed, CATSTORE_KEY_DOMAIN);
+		for (i = a->hlen; a->n < CATSTORE_ASK_CUTS &&
+		    catstore_next_cut(&h, host, &i, a->ip); a->n++) {
+			a->dom[a->n] = h;
+			a->at[a->n] = i;
+		}
+		if (key != NULL)
+			a->auth = catstore_key_fwd(cs->bloom->seed,
+			    CATSTORE_KEY_AUTH, key, a->alen);
+	}
 	a->cached = cs->nbuckets > 0 && a->hlen < sizeof(((struct
 	    catstore_slot *)NULL)->host);
 	if (a->cached) {
-		a->cache = catstore_hash(host);
+		/*
+		 * The filter's hash of the whole host when its walk got there
+		 * (a host of CATSTORE_ASK_CUTS labels or fewer), mixed, as
+		 * its low bits pick the bucket: the same for the same host
+		 * either way.
+		 */
+		a->cache = a->n > 0 && a->at[a->n - 1] == 0 ?
+		    catstore_mix(a->dom[a->n - 1]) : catstore_hash(host);
 		__builtin_prefetch(&cs->buckets[catstore_bucket_of(cs, a,
 		    &tag)]);
 	}
-	if (cs->bloom == NULL)
-		return;
-	h = catstore_key_start(cs->bloom->seed, CATSTORE_KEY_DOMAIN);
-	for (i = a->hlen; a->n < CATSTORE_ASK_CUTS &&
-	    catstore_next_cut(&h, host, &i, a->ip); a->n++) {
-		a->dom[a->n] = h;
-		a->at[a->n] = i;
-	}
-	if (key != NULL)
-		a->auth = catstore_key_fwd(cs->bloom->seed, CATSTORE_KEY_AUTH,
-		    key, a->alen);
 }
 
 void
