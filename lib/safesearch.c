@@ -22,7 +22,7 @@ struct safesearch_name {
  */
 struct safesearch_engine {
 	const struct safesearch_name *hosts;	/* exact names, or NULL */
-	bool			(*match)(const char *);	/* or a rule */
+	bool			(*match)(const char *, size_t); /* or a rule */
 	const char *const	*paths;		/* NULL: header only */
 	const char		*param;
 	const char		*value;
@@ -31,7 +31,7 @@ struct safesearch_engine {
 	const char		*header_value;
 };
 
-static bool	safesearch_is_google(const char *);
+static bool	safesearch_is_google(const char *, size_t);
 
 /*
  * Google: the searches are "/search" on every Google domain (web, images
@@ -105,12 +105,11 @@ safesearch_is_lower(char c)
 	return c >= 'a' && c <= 'z';
 }
 
-/* Whether s is exactly two letters: a country-code TLD. */
+/* Whether the two bytes at s are letters: a country-code TLD. */
 static bool
 safesearch_is_cc(const char *s)
 {
-	return safesearch_is_lower(s[0]) && safesearch_is_lower(s[1]) &&
-	    s[2] == '\0';
+	return safesearch_is_lower(s[0]) && safesearch_is_lower(s[1]);
 }
 
 /*
@@ -120,22 +119,26 @@ safesearch_is_cc(const char *s)
  * is a two-letter country code; each also with "www." in front. A rule
  * rather than a table, so that a country added later is covered.
  * Other Google names (mail, maps, forcesafesearch itself) are not
- * searches and are left alone.
+ * searches and are left alone. h is n bytes, lower-case.
  */
 static bool
-safesearch_is_google(const char *h)
+safesearch_is_google(const char *h, size_t n)
 {
-	if (strncmp(h, "www.", 4) == 0)
+	if (n >= 4 && memcmp(h, "www.", 4) == 0) {
 		h += 4;
-	if (strncmp(h, "google.", 7) != 0)
+		n -= 4;
+	}
+	if (n < 7 || memcmp(h, "google.", 7) != 0)
 		return false;
 	h += 7;
-	if (strcmp(h, "com") == 0 || strcmp(h, "cat") == 0 ||
-	    safesearch_is_cc(h))
-		return true;
-	if (strncmp(h, "co.", 3) == 0)
+	n -= 7;
+	if (n == 2)
+		return safesearch_is_cc(h);
+	if (n == 3)
+		return memcmp(h, "com", 3) == 0 || memcmp(h, "cat", 3) == 0;
+	if (n == 5 && memcmp(h, "co.", 3) == 0)
 		return safesearch_is_cc(h + 3);
-	if (strncmp(h, "com.", 4) == 0)
+	if (n == 6 && memcmp(h, "com.", 4) == 0)
 		return safesearch_is_cc(h + 4);
 	return false;
 }
@@ -166,7 +169,7 @@ safesearch_engine(const char *host)
 	h[n] = '\0';
 	for (i = 0; i < WD_NELEM(safesearch_engines); i++) {
 		e = &safesearch_engines[i];
-		if (e->match != NULL && e->match(h))
+		if (e->match != NULL && e->match(h, n))
 			return e;
 		for (p = e->hosts; p != NULL && p->s != NULL; p++)
 			if (p->len == n && memcmp(h, p->s, n) == 0)

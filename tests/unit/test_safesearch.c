@@ -137,6 +137,15 @@ test_google_not_google(void)
 	CU_ASSERT_EQUAL(rewrite("google.c", "/search?q=x"), 0);
 	CU_ASSERT_EQUAL(rewrite("google.", "/search?q=x"), 0);
 	CU_ASSERT_EQUAL(rewrite("mail.google.com", "/search?q=x"), 0);
+	/* One byte short of, or past, each shape. */
+	CU_ASSERT_EQUAL(rewrite("google.f1", "/search?q=x"), 0);
+	CU_ASSERT_EQUAL(rewrite("google.frr", "/search?q=x"), 0);
+	CU_ASSERT_EQUAL(rewrite("google.co.u", "/search?q=x"), 0);
+	CU_ASSERT_EQUAL(rewrite("www.google.co.ukk", "/search?q=x"), 0);
+	CU_ASSERT_EQUAL(rewrite("google.com.a", "/search?q=x"), 0);
+	CU_ASSERT_EQUAL(rewrite("google.com.auu", "/search?q=x"), 0);
+	CU_ASSERT_EQUAL(rewrite("www.google.comm", "/search?q=x"), 0);
+	CU_ASSERT_EQUAL(rewrite("www.", "/search?q=x"), 0);
 	CU_ASSERT_EQUAL(rewrite("forcesafesearch.google.com",
 	    "/search?q=x"), 0);
 	CU_ASSERT_STRING_EQUAL(out, "untouched");
