@@ -2652,6 +2652,12 @@ rx_probe(const struct policy_rxset *rs, const struct policy_rxslot *sl,
 		id = e->id;
 		if (id >= *best)
 			break;
+		/*
+		 * Its sets of several keys are read last, if at all: asked
+		 * for now, they come while the rest is checked.
+		 */
+		if (e->slow != RX_SLOW_NONE)
+			__builtin_prefetch(rs->slowbits + e->slow);
 		/* All at hand: the pattern is read only to run it. */
 		if (!rx_ent_ok(rs, e, rx, subj, len) ||
 		    !rx_runs_ok(e->run, rx, subj, len))
