@@ -2733,19 +2733,22 @@ rx_hits_add(const struct policy_rxset *rs, struct rx_hits *h, uint32_t g,
 /*
  * The first pattern in file order the index leads to that matches: every
  * two, three and four bytes of the subject, lower-cased, are looked up
- * (in the filter of that length of key, then the index).
+ * (in the filter of that length of key, then the index). has2, has3 and
+ * has4 say which lengths of key the set has: each caller passes them as
+ * constants (rx_match_indexed()), so that the compiler makes a loop for
+ * each, with no test a byte for a filter the set does not have.
  */
-static int
-rx_match_indexed(const struct policy_rxset *rs, const char *subj,
-    size_t len, struct policy_rxscratch *rx, uint32_t *best,
-    struct werr *err)
+static inline __attribute__((always_inline)) int
+rx_scan(const struct policy_rxset *rs, const char *subj, size_t len,
+    struct policy_rxscratch *rx, uint32_t *best, struct werr *err,
+    bool has2, bool has3, bool has4)
 {
 	/* Copies, so that the compiler keeps them in registers. */
 	const struct policy_bloom b2 = rs->bloom[0], b3 = rs->bloom[1],
 	    b4 = rs->bloom[2];
 	struct rx_hits h;
 	uint32_t g = 0;
-	unsigned c, run = 0;
+	unsigned c, run = 0, least = has2 ? 2 : has3 ? 3 : 4;
 	size_t i;
 
 	h.n = 0;
@@ -2759,25 +2762,44 @@ rx_match_indexed(const struct policy_rxset *rs, const char *subj,
 		c = rs->keybyte[(unsigned char)subj[i]];
 		g = (g << 8) | c;
 		run = c != 0 ? run + 1 : 0;
-		if (run < 2)
+		if (run < least)
 			continue;
-		if (b2.w != NULL && policy_bloom_has(&b2, g & 0xffff) &&
+		if (has2 && policy_bloom_has(&b2, g & 0xffff) &&
 		    rx_hits_add(rs, &h, g & 0xffff, subj, len, rx, best,
 		    err) == -1)
 			return -1;
 		if (run < 3)
 			continue;
-		if (b3.w != NULL && policy_bloom_has(&b3, g & 0xffffff) &&
+		if (has3 && policy_bloom_has(&b3, g & 0xffffff) &&
 		    rx_hits_add(rs, &h, g & 0xffffff, subj, len, rx, best,
 		    err) == -1)
 			return -1;
-		if (run < 4)
+		if (!has4 || run < 4)
 			continue;
-		if (b4.w != NULL && policy_bloom_has(&b4, g) &&
+		if (policy_bloom_has(&b4, g) &&
 		    rx_hits_add(rs, &h, g, subj, len, rx, best, err) == -1)
 			return -1;
 	}
 	return rx_hits_probe(rs, &h, subj, len, rx, best, err);
+}
+
+/*
+ * rx_scan() for the lengths of key the set has: long keys alone, as most
+ * sets have, or with some of three bytes, each get a loop of their own.
+ */
+static int
+rx_match_indexed(const struct policy_rxset *rs, const char *subj,
+    size_t len, struct policy_rxscratch *rx, uint32_t *best,
+    struct werr *err)
+{
+	bool has2 = rs->bloom[0].w != NULL, has3 = rs->bloom[1].w != NULL,
+	    has4 = rs->bloom[2].w != NULL;
+
+	if (!has2 && has4)
+		return has3 ?
+		    rx_scan(rs, subj, len, rx, best, err, false, true, true) :
+		    rx_scan(rs, subj, len, rx, best, err, false, false, true);
+	return rx_scan(rs, subj, len, rx, best, err, has2, has3, has4);
 }
 
 static int
