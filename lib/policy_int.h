@@ -272,9 +272,10 @@ struct policy_rxsubj {
 	/*
 	 * Letters then digits ([0]), digits then letters ([1]): for each n,
 	 * the longest run of the second kind right after a run of at least
-	 * n (the last: 15 or more) of the first.
+	 * n (the last: 15 or more) of the first. [2]: as [0], for letters
+	 * that start right after a '/'.
 	 */
-	uint8_t		 stair[2][POLICY_RXSTAIR];
+	uint8_t		 stair[3][POLICY_RXSTAIR];
 	uint64_t	 sig[POLICY_RXSIG_WORDS];
 };
 

@@ -1405,9 +1405,14 @@ _Static_assert(RX_RUN_HEX + 1 == RX_RUNS, "rx_runs_ok(): the hex digits last");
 /*
  * Past the classes, run[] holds two pairs: the letters and the digits
  * right after them a match holds (both 0: none known), then the digits
- * and the letters right after them.
+ * and the letters right after them. The letters of the first pair have
+ * RX_SEQ_SLASH set when they come right after a '/' ("/[a-z]{5}[0-9]{4}"):
+ * a subject's run of letters that starts a segment of a path (or of
+ * anything after a '/'); a count is at most RX_SEQ_MAX.
  */
 enum { RX_SEQ_AD = RX_RUNS, RX_SEQ_DA = RX_RUNS + 2 };
+#define RX_SEQ_SLASH	0x80
+#define RX_SEQ_MAX	0x7f
 _Static_assert(RX_SEQ_DA + 2 == RX_RUNREQ && RX_RUNREQ == sizeof(uint64_t),
     "run[]'s layout");
 
@@ -1494,14 +1499,22 @@ rx_plain_brace(const char *s, size_t len)
 	    s[len - 1] == '}';
 }
 
-/* Keeps in best[at], best[at + 1] the pair (x, y) if it is the bigger. */
+/*
+ * Keeps in best[at], best[at + 1] the pair (x, y) if it is the bigger
+ * (or as big, and after a '/'); x is capped, then marked when slash.
+ */
 static void
-rx_seq_keep(unsigned *best, unsigned at, unsigned x, unsigned y)
+rx_seq_keep(unsigned *best, unsigned at, unsigned x, unsigned y, bool slash)
 {
+	unsigned bx = best[at] & RX_SEQ_MAX;
+
 	if (x == 0 || y == 0)
 		return;
-	if (x + y > best[at] + best[at + 1]) {
-		best[at] = x;
+	if (x > RX_SEQ_MAX)
+		x = RX_SEQ_MAX;
+	if (x + y > bx + best[at + 1] || (x + y == bx + best[at + 1] &&
+	    slash && !(best[at] & RX_SEQ_SLASH))) {
+		best[at] = x | (slash ? RX_SEQ_SLASH : 0);
 		best[at + 1] = y;
 	}
 }
@@ -1522,6 +1535,7 @@ rx_read_runs(const char *s, size_t len, uint8_t run[RX_RUNREQ])
 {
 	unsigned cls, cur[RX_RUNS] = { 0 }, best[RX_RUNREQ] = { 0 }, k;
 	unsigned min, qmin, qmax, before_d = 0, before_a = 0, last = 0;
+	bool slash = false, slash_a = false, slash_d = false;
 	size_t i = 0, end;
 	unsigned char c;
 
@@ -1597,12 +1611,18 @@ rx_read_runs(const char *s, size_t len, uint8_t run[RX_RUNREQ])
 		}
 		/*
 		 * The letters right before the first piece of digits (0 when
-		 * the piece before was not letters), and the other way round.
+		 * the piece before was not letters), and the other way round;
+		 * whether those letters start right after a '/' piece.
 		 */
-		if ((cls & 1u << RX_RUN_DIGIT) && !(last & 1u << RX_RUN_DIGIT))
+		if ((cls & 1u << RX_RUN_DIGIT) && !(last & 1u << RX_RUN_DIGIT)) {
 			before_d = cur[RX_RUN_ALPHA];
-		if ((cls & 1u << RX_RUN_ALPHA) && !(last & 1u << RX_RUN_ALPHA))
+			slash_d = slash_a;
+		}
+		if ((cls & 1u << RX_RUN_ALPHA) && !(last & 1u << RX_RUN_ALPHA)) {
 			before_a = cur[RX_RUN_DIGIT];
+			slash_a = slash;
+		}
+		slash = c == '/' && cls == 0 && min > 0;
 		last = cls;
 		for (k = 0; k < RX_RUNS; k++) {
 			if (!(cls & (1u << k))) {
@@ -1615,10 +1635,10 @@ rx_read_runs(const char *s, size_t len, uint8_t run[RX_RUNREQ])
 		}
 		if (cls & 1u << RX_RUN_DIGIT)
 			rx_seq_keep(best, RX_SEQ_AD, before_d,
-			    cur[RX_RUN_DIGIT]);
+			    cur[RX_RUN_DIGIT], slash_d);
 		if (cls & 1u << RX_RUN_ALPHA)
 			rx_seq_keep(best, RX_SEQ_DA, before_a,
-			    cur[RX_RUN_ALPHA]);
+			    cur[RX_RUN_ALPHA], false);
 	}
 	for (k = 0; k < RX_RUNREQ; k++)
 		run[k] = (uint8_t)best[k];
@@ -1990,6 +2010,26 @@ rx_count_callout(pcre2_callout_enumerate_block *b WD_UNUSED, void *arg)
  * when PCRE2 refuses it (too large) or when it does not hold one callout
  * per pattern, and lets a pattern that fails even alone run alone.
  */
+/*
+ * What both a and b need of runs: a becomes it. Letters after a '/' are
+ * letters: a pair of them and one without give the pair without.
+ */
+static void
+rx_run_meet(uint8_t *a, const uint8_t *b)
+{
+	unsigned k;
+
+	if ((a[RX_SEQ_AD] ^ b[RX_SEQ_AD]) & RX_SEQ_SLASH)
+		a[RX_SEQ_AD] &= RX_SEQ_MAX;
+	for (k = 0; k < RX_RUNREQ; k++) {
+		if (k == RX_SEQ_AD && (b[k] & RX_SEQ_MAX) < (a[k] & RX_SEQ_MAX))
+			a[k] = (uint8_t)((a[k] & RX_SEQ_SLASH) |
+			    (b[k] & RX_SEQ_MAX));
+		else if (k != RX_SEQ_AD && b[k] < a[k])
+			a[k] = b[k];
+	}
+}
+
 static int
 rx_build_chunk(struct policy_rxset *rs, const uint32_t *ids, uint32_t n)
 {
@@ -1999,7 +2039,6 @@ rx_build_chunk(struct policy_rxset *rs, const uint32_t *ids, uint32_t n)
 	PCRE2_SIZE off;
 	uint32_t i, ncallouts = 0;
 	size_t size = 0, o = 0;
-	unsigned k;
 	char *buf;
 	int code_err;
 
@@ -2044,9 +2083,7 @@ rx_build_chunk(struct policy_rxset *rs, const uint32_t *ids, uint32_t n)
 	c->code = code;
 	memcpy(c->run, rs->pat[ids[0]].run, sizeof(c->run));
 	for (i = 1; i < n; i++)
-		for (k = 0; k < RX_RUNREQ; k++)
-			if (rs->pat[ids[i]].run[k] < c->run[k])
-				c->run[k] = rs->pat[ids[i]].run[k];
+		rx_run_meet(c->run, rs->pat[ids[i]].run);
 	rs->nchunk++;
 	return 0;
 }
@@ -2191,10 +2228,8 @@ rx_build_chunks(struct policy_rxset *rs, uint32_t *comb, size_t ncomb,
 {
 	struct rx_byrun *br;
 	uint32_t *ids;
-	uint8_t need[RX_RUNREQ];
-	const uint8_t *run;
+	uint8_t need[RX_RUNREQ], was[RX_RUNREQ];
 	size_t e, start, i, j, bytes;
-	unsigned k;
 	bool lower;
 
 	if (ncomb == 0)
@@ -2220,12 +2255,9 @@ rx_build_chunks(struct policy_rxset *rs, uint32_t *comb, size_t ncomb,
 			for (j = i; j < ends[e] && j - i < RX_CHUNK_MAX &&
 			    (bytes == 0 || bytes + rs->pat[comb[j]].len <=
 			    RX_CHUNK_BYTES); j++) {
-				run = rs->pat[comb[j]].run;
-				for (lower = false, k = 0; k < RX_RUNREQ; k++)
-					if (run[k] < need[k]) {
-						lower = true;
-						need[k] = run[k];
-					}
+				memcpy(was, need, sizeof(was));
+				rx_run_meet(need, rs->pat[comb[j]].run);
+				lower = memcmp(was, need, sizeof(need)) != 0;
 				if (lower && j - i >= RX_KIND_MIN)
 					break;
 				bytes += rs->pat[comb[j]].len + 16;
@@ -2512,8 +2544,9 @@ static void
 rx_runs_make(struct policy_rxscratch *rx, const char *subj, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)subj;
-	uint8_t *ad = rx->sf->stair[0], *da = rx->sf->stair[1];
-	size_t i = 0, seg, start, r, prev;
+	uint8_t *ad = rx->sf->stair[0], *da = rx->sf->stair[1],
+	    *ads = rx->sf->stair[2];
+	size_t i = 0, seg, start, r, prev, lead;
 	size_t bd = 0, ba = 0, bn = 0;
 
 	memset(rx->sf->stair, 0, sizeof(rx->sf->stair));
@@ -2524,6 +2557,9 @@ rx_runs_make(struct policy_rxscratch *rx, const char *subj, size_t len)
 		}
 		seg = i;
 		prev = 0;
+		/* Letters starting right after a '/': their length. */
+		lead = seg > 0 && s[seg - 1] == '/' &&
+		    (rx_run_tab[s[seg]] & 3) == 2 ? SIZE_MAX : 0;
 		do {
 			start = i;
 			if (rx_run_tab[s[i]] & 1) {	/* digits */
@@ -2532,12 +2568,17 @@ rx_runs_make(struct policy_rxscratch *rx, const char *subj, size_t len)
 				r = i - start;
 				bd = rx_max(bd, r);
 				rx_stair_add(ad, prev, r);
+				if (lead != 0 && lead != SIZE_MAX &&
+				    start == seg + lead)
+					rx_stair_add(ads, lead, r);
 			} else {			/* letters */
 				while (++i < len && (rx_run_tab[s[i]] & 3) == 2)
 					;
 				r = i - start;
 				ba = rx_max(ba, r);
 				rx_stair_add(da, prev, r);
+				if (lead == SIZE_MAX)
+					lead = r;
 			}
 			prev = r;
 		} while (i < len && rx_run_tab[s[i]] != 0);
@@ -2567,7 +2608,10 @@ rx_hex_make(struct policy_rxscratch *rx, const char *subj, size_t len)
 	rx->sf->hex_made = true;
 }
 
-/* Whether the stair st holds y after x (a pair of run[]). */
+/*
+ * Whether the stair st holds y after x (a pair of run[]; without its
+ * RX_SEQ_SLASH).
+ */
 static bool
 rx_stair_ok(const uint8_t *st, unsigned x, unsigned y)
 {
@@ -2591,8 +2635,9 @@ rx_runs_ok(const uint8_t *run, struct policy_rxscratch *rx,
 	for (k = 0; k < RX_RUN_HEX; k++)
 		if (run[k] > rx->sf->run[k])
 			return false;
-	if (!rx_stair_ok(rx->sf->stair[0], run[RX_SEQ_AD],
-	    run[RX_SEQ_AD + 1]) || !rx_stair_ok(rx->sf->stair[1],
+	if (!rx_stair_ok(rx->sf->stair[run[RX_SEQ_AD] & RX_SEQ_SLASH ? 2 : 0],
+	    run[RX_SEQ_AD] & RX_SEQ_MAX, run[RX_SEQ_AD + 1]) ||
+	    !rx_stair_ok(rx->sf->stair[1],
 	    run[RX_SEQ_DA], run[RX_SEQ_DA + 1]))
 		return false;
 	/* Last, as its run may still have to be counted. */

@@ -494,6 +494,53 @@ test_policy_regex_runs(void)
 }
 
 /*
+ * Letters right after a '/' and digits right after them: only a subject's
+ * letters that start right after a '/' stand for them, and a pattern
+ * whose letters may come after something else (an optional '/', a class,
+ * another byte) must not ask for that, alone or in an alternation with
+ * patterns that do.
+ */
+static void
+test_policy_regex_runs_after_slash(void)
+{
+	static const char *const pats[] = {
+		"/[a-z]{5}[0-9]{4}/",
+		"/[a-z]{6}[0-9]{5}/",
+		"\\/[a-z]{3,}[0-9]+z",
+		"/+[a-z]{2}[0-9]{2}y",
+		"/-[a-z]{4}[0-9]{3}w",
+		"/?[a-z]{2}[0-9]{2}x",
+		"[/.][a-z]{3}[0-9]{3}v",
+		"/(?:[a-z]{4})[0-9]{4}u",
+		"/[a-z]{2}[a-z]{2}[0-9]{2}t",
+		NULL,
+	};
+	static const char *const urls[] = {
+		"http://h.test/abcde1234/", "http://h.test/ABCDE1234/",
+		"http://h.test/x-abcde1234/", "http://abcde1234.test/",
+		"http://h.test/abcdef1234/", "http://h.test/abcde12345/",
+		"http://h.test//abcdef12345/", "http://h.test/1/abcde1234/",
+		"abcde1234/", "/abcde1234/", "http://h.test/abc1z",
+		"http://h.test/x/abcd123z", "http://h.test/-abc1z",
+		"http://h.test///ab12y", "http://h.test/ab12y",
+		"http://h.test.ab12y", "http://h.test/-abcd123w",
+		"http://h.test/abcd123w", "http://h.test/-ab12x",
+		"http://h.test/ab12x", "http://h.test.abc123v",
+		"http://h.test/abc123v", "http://h.test/abcd1234u",
+		"http://h.test/ab/abcd1234u", "http://h.test/abcd12t",
+		"http://h.test/x-abcd12t",
+		NULL,
+	};
+	/* One alternation: what it needs is what both do. */
+	static const char *const mixed[] = {
+		"/[a-z]{5}[0-9]{4}/", "/?[a-z]{2}[0-9]{2}x", NULL,
+	};
+
+	check_lists_each(pats, urls);
+	check_lists(mixed, urls);
+}
+
+/*
  * A key's own need: a candidate found under "viol" of "violence" needs
  * "ence" too, but a URL matched through another alternative, or through
  * another branch holding the same key, must still be found.
@@ -1009,6 +1056,7 @@ static CU_TestInfo cu_tests[] = {
 	{ "optional pieces give no key", test_policy_regex_optional },
 	{ "syntax", test_policy_regex_syntax },
 	{ "runs of digits and letters", test_policy_regex_runs },
+	{ "letters right after a '/'", test_policy_regex_runs_after_slash },
 	{ "each key's own need", test_policy_regex_own_needs },
 	{ "keys of every byte", test_policy_regex_many_bytes },
 	{ "one subject, two sets", test_policy_regex_two_sets },
