@@ -2006,11 +2006,6 @@ rx_count_callout(pcre2_callout_enumerate_block *b WD_UNUSED, void *arg)
 }
 
 /*
- * Joins the patterns ids[0 .. n) into one alternation; halves the set
- * when PCRE2 refuses it (too large) or when it does not hold one callout
- * per pattern, and lets a pattern that fails even alone run alone.
- */
-/*
  * What both a and b need of runs: a becomes it. Letters after a '/' are
  * letters: a pair of them and one without give the pair without.
  */
@@ -2030,6 +2025,11 @@ rx_run_meet(uint8_t *a, const uint8_t *b)
 	}
 }
 
+/*
+ * Joins the patterns ids[0 .. n) into one alternation; halves the set
+ * when PCRE2 refuses it (too large) or when it does not hold one callout
+ * per pattern, and lets a pattern that fails even alone run alone.
+ */
 static int
 rx_build_chunk(struct policy_rxset *rs, const uint32_t *ids, uint32_t n)
 {
