@@ -143,13 +143,8 @@ safesearch_is_google(const char *h, size_t n)
 	return false;
 }
 
-/*
- * The engine a host belongs to, or NULL. The host is expected in
- * urlnorm_host() form, but is lower-cased and loses one trailing dot
- * here too, so that no spelling gets past.
- */
-static const struct safesearch_engine *
-safesearch_engine(const char *host)
+const struct safesearch_engine *
+safesearch_find(const char *host)
 {
 	char h[SAFESEARCH_HOST_MAX];
 	const struct safesearch_engine *e;
@@ -254,16 +249,14 @@ safesearch_put_strict(char *out, size_t outsz, size_t *o, bool first,
 }
 
 int
-safesearch_rewrite_path(const char *host, const char *path, char *out,
-    size_t outsz)
+safesearch_rewrite_path(const struct safesearch_engine *e, const char *path,
+    char *out, size_t outsz)
 {
-	const struct safesearch_engine *e;
 	const char *const *p;
 	const char *q, *param, *end;
 	size_t plen, o = 0;
 	bool done = false, first = true;
 
-	e = safesearch_engine(host);
 	if (e == NULL || e->paths == NULL)
 		return 0;
 	q = strchr(path, '?');
@@ -310,12 +303,9 @@ safesearch_rewrite_path(const char *host, const char *path, char *out,
 }
 
 const char *
-safesearch_header(const char *host, const char **name)
+safesearch_header(const struct safesearch_engine *e, const char **name)
 {
-	const struct safesearch_engine *e;
-
 	*name = NULL;
-	e = safesearch_engine(host);
 	if (e == NULL || e->header_name == NULL)
 		return NULL;
 	*name = e->header_name;
@@ -323,10 +313,7 @@ safesearch_header(const char *host, const char **name)
 }
 
 const char *
-safesearch_connect_host(const char *host)
+safesearch_connect_host(const struct safesearch_engine *e)
 {
-	const struct safesearch_engine *e;
-
-	e = safesearch_engine(host);
 	return e == NULL ? NULL : e->connect_host;
 }

@@ -854,6 +854,7 @@ static int
 txn_policy(struct txn *t)
 {
 	const struct url *u = &t->url;
+	const struct safesearch_engine *engine;
 	bool connect = t->req->method_id == HTTP_CONNECT, is_ip;
 	char auth[URLNORM_HOST_MAX + 16];
 	struct txn_facts f;
@@ -943,16 +944,17 @@ txn_policy(struct txn *t)
 		txn_block(t);
 		return -1;
 	}
-	if (!t->dec.safe_search)
+	if (!t->dec.safe_search ||
+	    (engine = safesearch_find(t->nhost)) == NULL)
 		return 0;
 	if (connect) {
-		t->connect_host = safesearch_connect_host(t->nhost);
+		t->connect_host = safesearch_connect_host(engine);
 		return 0;
 	}
-	if (safesearch_rewrite_path(t->nhost, path, ss, cap + sizeof(auth) +
+	if (safesearch_rewrite_path(engine, path, ss, cap + sizeof(auth) +
 	    16) == 1)
 		t->fwd_path = ss;
-	t->ss_value = safesearch_header(t->nhost, &t->ss_name);
+	t->ss_value = safesearch_header(engine, &t->ss_name);
 	if (t->ss_value == NULL)
 		t->ss_name = NULL;
 	return 0;
@@ -1032,7 +1034,8 @@ txn_peek_policy(struct txn *t, const char *sni)
 		return 1;
 	/* Safe search holds for the name the client really talks to. */
 	if (t->dec.safe_search && t->connect_host == NULL)
-		t->connect_host = safesearch_connect_host(host);
+		t->connect_host = safesearch_connect_host(
+		    safesearch_find(host));
 	return 0;
 }
 

@@ -12,13 +12,20 @@ static int
 rewrite(const char *host, const char *path)
 {
 	strcpy(out, "untouched");
-	return safesearch_rewrite_path(host, path, out, sizeof(out));
+	return safesearch_rewrite_path(safesearch_find(host), path, out,
+	    sizeof(out));
+}
+
+static const char *
+header(const char *host, const char **name)
+{
+	return safesearch_header(safesearch_find(host), name);
 }
 
 static bool
 connect_is(const char *host, const char *want)
 {
-	const char *got = safesearch_connect_host(host);
+	const char *got = safesearch_connect_host(safesearch_find(host));
 
 	if (got == NULL || want == NULL)
 		return got == want;
@@ -258,7 +265,7 @@ test_youtube_header(void)
 
 	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
 		name = NULL;
-		value = safesearch_header(hosts[i], &name);
+		value = header(hosts[i], &name);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(value);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(name);
 		CU_ASSERT_STRING_EQUAL(name, "YouTube-Restrict");
@@ -271,11 +278,11 @@ test_header_others(void)
 {
 	const char *name = "x";
 
-	CU_ASSERT_PTR_NULL(safesearch_header("www.google.com", &name));
+	CU_ASSERT_PTR_NULL(header("www.google.com", &name));
 	CU_ASSERT_PTR_NULL(name);
-	CU_ASSERT_PTR_NULL(safesearch_header("example.com", &name));
-	CU_ASSERT_PTR_NULL(safesearch_header("youtube.com.evil", &name));
-	CU_ASSERT_PTR_NULL(safesearch_header("restrict.youtube.com", &name));
+	CU_ASSERT_PTR_NULL(header("example.com", &name));
+	CU_ASSERT_PTR_NULL(header("youtube.com.evil", &name));
+	CU_ASSERT_PTR_NULL(header("restrict.youtube.com", &name));
 }
 
 /* Other hosts, and buffers. */
@@ -291,9 +298,12 @@ test_other_host_untouched(void)
 static void
 test_buffer_exact(void)
 {
+	const struct safesearch_engine *google =
+	    safesearch_find("google.com");
 	char small[20];
 
-	CU_ASSERT_EQUAL(safesearch_rewrite_path("google.com", "/search",
+	CU_ASSERT_PTR_NOT_NULL_FATAL(google);
+	CU_ASSERT_EQUAL(safesearch_rewrite_path(google, "/search",
 	    small, sizeof(small)), 1);
 	CU_ASSERT_STRING_EQUAL(small, "/search?safe=active");
 }
@@ -301,15 +311,18 @@ test_buffer_exact(void)
 static void
 test_buffer_small(void)
 {
+	const struct safesearch_engine *google =
+	    safesearch_find("google.com");
 	char small[19];
 
-	CU_ASSERT_EQUAL(safesearch_rewrite_path("google.com", "/search",
+	CU_ASSERT_PTR_NOT_NULL_FATAL(google);
+	CU_ASSERT_EQUAL(safesearch_rewrite_path(google, "/search",
 	    small, sizeof(small)), -1);
-	CU_ASSERT_EQUAL(safesearch_rewrite_path("google.com", "/search?q=x",
+	CU_ASSERT_EQUAL(safesearch_rewrite_path(google, "/search?q=x",
 	    small, sizeof(small)), -1);
-	CU_ASSERT_EQUAL(safesearch_rewrite_path("google.com", "/search",
+	CU_ASSERT_EQUAL(safesearch_rewrite_path(google, "/search",
 	    small, 0), -1);
-	CU_ASSERT_EQUAL(safesearch_rewrite_path("google.com",
+	CU_ASSERT_EQUAL(safesearch_rewrite_path(google,
 	    "/search?safe=off&qqqqqqqqqq=1", small, sizeof(small)), -1);
 }
 
@@ -317,6 +330,8 @@ test_buffer_small(void)
 static void
 test_buffer_bounds(void)
 {
+	const struct safesearch_engine *google =
+	    safesearch_find("google.com");
 	static const char *const paths[] = {
 		"/search", "/search?", "/search?q=x&safe=off&hl=en",
 		"/search?safe=1&safe=2&&", "/search?&q",
@@ -325,11 +340,12 @@ test_buffer_bounds(void)
 	size_t i, sz;
 	int rc;
 
+	CU_ASSERT_PTR_NOT_NULL_FATAL(google);
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		for (sz = 0; sz <= 48; sz++) {
 			buf = malloc(sz == 0 ? 1 : sz);
 			CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
-			rc = safesearch_rewrite_path("google.com", paths[i],
+			rc = safesearch_rewrite_path(google, paths[i],
 			    buf, sz);
 			CU_ASSERT(rc == 1 || rc == -1);
 			if (rc == 1)
