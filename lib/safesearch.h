@@ -8,7 +8,8 @@
 
 /*
  * Safe search enforcement for Google, Bing, DuckDuckGo and YouTube. Pure
- * functions of the (normalised) host and path; any thread.
+ * functions of the (normalised) host, the engine found for it, and the
+ * path; any thread.
  */
 
 /* A search engine whose strict mode is enforced. */
